@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages guise needs to build and test, if any is missing. Idempotent: when
+# everything is present it touches nothing and needs no network.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build git pkg-config ccache   # toolchain
+  clang libclang-rt-14-dev                                   # libFuzzer + sanitizer runtimes
+  libgtest-dev libgmock-dev libbenchmark-dev                 # tests and benchmarks
+  libfmt-dev libspdlog-dev                                   # formatting and logging
+  libcap-dev                                                 # capability queries (CAP_SETUID/CAP_SETGID)
+  python3-impacket                                           # independent DCE/RPC + NDR peer (interop tests)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "guise: missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "guise: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

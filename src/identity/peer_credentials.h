@@ -1,0 +1,38 @@
+// peer_credentials.h: who is on the other end of a connected Unix socket, as the kernel says.
+//
+// Captured once, at accept/connect, from SO_PEERCRED (pid, uid, gid), SO_PEERGROUPS (supplementary
+// groups) and SO_PEERPIDFD (a pidfd that stays valid if the pid is reused). The kernel records these
+// when the peer called connect() (or socketpair()), so they name the identity the *connecting thread*
+// had then — this is what lets a thread present an impersonated identity without being trusted.
+// Nothing a peer sends can change them. Every field says whether it is known. Immutable after capture;
+// copyable (the pidfd is shared); thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+
+namespace guise::identity {
+
+struct PeerCredentials {
+  // Attested by the kernel at connect time (SO_PEERCRED).
+  uid_t uid = 0;
+  gid_t gid = 0;
+  // The peer's pid when it is in our pid namespace (SO_PEERCRED reports 0 otherwise).
+  std::optional<pid_t> pid;
+  // SO_PEERGROUPS (Linux ≥ 4.13); nullopt when the kernel cannot say.
+  std::optional<std::vector<gid_t>> groups;
+  // SO_PEERPIDFD (Linux ≥ 6.5); null when unavailable. Shared so the struct stays copyable.
+  std::shared_ptr<const UniqueFd> pidfd;
+
+  // Reads all of the above from a connected AF_UNIX socket. Fails (kInvalidInput) for a socket that
+  // is not connected or not AF_UNIX, since then there is nothing the kernel can attest.
+  static Result<PeerCredentials> from_socket(int fd);
+};
+
+}  // namespace guise::identity
