@@ -1,0 +1,73 @@
+// detail/server_connection.h: one server association — its socket, buffer and state machine.
+//
+// Owned by the Server; driven by exactly one serving thread at a time (EPOLLONESHOT), which also
+// holds `busy` while it runs (so sanitizers see the hand-off between threads). on_readable() reads
+// what the socket has, handles every complete fragment (bind, alter_context, auth3, request,
+// co_cancel, orphaned), dispatches complete requests on the calling thread and writes replies.
+// It returns kClose when the association must end (peer gone, protocol error, limit, write timeout).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "rpc/pdu.h"
+#include "rpc/reassembly.h"
+#include "rpc/security_provider.h"
+
+namespace guise::rpc {
+class Server;
+struct InterfaceRegistration;
+
+namespace detail {
+
+struct Watch {
+  enum class Kind { kStop, kListener, kConnection };
+  explicit Watch(Kind k) : kind(k) {}
+  virtual ~Watch() = default;
+  Kind kind;
+};
+
+class ServerConnection final : public Watch {
+ public:
+  enum class Outcome { kKeep, kClose };
+
+  ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name);
+  int fd() const noexcept { return fd_.get(); }
+  const TransportPeer& peer() const noexcept { return peer_; }
+  Outcome on_readable();
+
+  std::mutex busy;
+
+ private:
+  Outcome handle_fragment(std::span<const std::byte> fragment);
+  Outcome handle_bind(const BindPdu& bind);
+  Outcome handle_auth3(const Auth3Pdu& auth3);
+  Outcome handle_request(const RequestPdu& request);
+  Outcome dispatch(const CallMeta& meta, std::span<const std::byte> stub);
+  Outcome send_fault(std::uint32_t call_id, std::uint16_t context_id, std::uint32_t status, bool did_not_execute);
+  Outcome send_pdu(const std::vector<std::byte>& pdu);
+  Outcome send_response(const CallMeta& meta, std::span<const std::byte> stub);
+  Outcome protocol_error(std::uint32_t call_id, DecodeError error, std::string_view where);
+  const SecurityContext* security_for(const std::optional<std::uint32_t>& auth_context_id) const;
+
+  Server& server_;
+  UniqueFd fd_;
+  TransportPeer peer_;
+  std::string endpoint_name_;  // sec_addr in bind_ack
+  std::vector<std::byte> buffer_;
+  std::size_t have_ = 0;
+
+  bool bound_ = false;
+  std::uint16_t max_xmit_frag_;  // what we send
+  std::uint16_t max_recv_frag_;  // what we accept
+  std::uint32_t assoc_group_id_ = 0;
+  std::map<std::uint16_t, const InterfaceRegistration*> contexts_;
+  std::vector<SecurityContext> security_;
+  Reassembler reassembler_;
+};
+
+}  // namespace detail
+}  // namespace guise::rpc

@@ -1,0 +1,232 @@
+// server.cpp: the epoll reactor and its leader/followers threads; accepting connections.
+#include "rpc/server.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "identity/impersonation.h"
+#include "rpc/detail/server_connection.h"
+#include "rpc/local_security.h"
+#include "rpc/transport.h"
+
+namespace guise::rpc {
+namespace detail {
+
+struct Listener final : Watch {
+  explicit Listener(ListeningSocket s) : Watch(Kind::kListener), socket(std::move(s)) {}
+  ~Listener() override {
+    if (!socket.unlink_path.empty()) ::unlink(socket.unlink_path.c_str());
+  }
+  ListeningSocket socket;
+};
+
+void configure_accepted_tcp(int fd);
+
+}  // namespace detail
+
+using detail::ServerConnection;
+using detail::Watch;
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      stop_event_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      stop_watch_(std::make_unique<Watch>(Watch::Kind::kStop)) {
+  GUISE_ASSERT(epoll_.valid() && stop_event_.valid(), "epoll/eventfd: ", std::strerror(errno));
+  GUISE_ASSERT(options_.threads > 0, "a server needs at least one thread");
+  GUISE_ASSERT(options_.limits.max_recv_frag >= kMinFragSize && options_.limits.max_xmit_frag >= kMinFragSize,
+               "fragment sizes below 1432");
+  // Level-triggered and never re-armed: once signalled, every thread sees it and leaves.
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = stop_watch_.get();
+  GUISE_ASSERT(::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, stop_event_.get(), &ev) == 0, "epoll_ctl");
+  providers_.push_back(std::make_unique<LocalSecurityProvider>());
+}
+
+Server::~Server() { stop(); }
+
+Status Server::register_interface(InterfaceRegistration registration) {
+  GUISE_ASSERT(!started_, "register interfaces before start()");
+  return registry_.add(std::move(registration));
+}
+
+void Server::add_security_provider(std::unique_ptr<ServerSecurityProvider> provider) {
+  GUISE_ASSERT(!started_, "add security providers before start()");
+  for (auto& p : providers_) {
+    if (p->auth_type() == provider->auth_type()) {
+      p = std::move(provider);
+      return;
+    }
+  }
+  providers_.push_back(std::move(provider));
+}
+
+ServerSecurityProvider* Server::provider_for(std::uint8_t auth_type) const noexcept {
+  for (const auto& p : providers_) {
+    if (p->auth_type() == auth_type) return p.get();
+  }
+  return nullptr;
+}
+
+Result<std::string> Server::listen(std::string_view string_binding) {
+  GUISE_ASSERT(!stopped_, "listen after stop()");
+  GUISE_TRY(StringBinding binding, StringBinding::parse(string_binding));
+  GUISE_TRY(ListeningSocket socket, listen_on(binding, options_.socket_mode));
+  std::string bound = socket.bound.to_string();
+  auto listener = std::make_unique<detail::Listener>(std::move(socket));
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;  // one thread accepts at a time
+  ev.data.ptr = static_cast<Watch*>(listener.get());
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener->socket.fd.get(), &ev) != 0) {
+    return unavailable(std::string("epoll_ctl: ") + std::strerror(errno));
+  }
+  std::lock_guard lock(mu_);
+  listeners_.push_back(std::move(listener));
+  return bound;
+}
+
+Status Server::start() {
+  GUISE_ASSERT(!started_ && !stopped_, "start() twice or after stop()");
+  identity::log_impersonation_mode_once();
+  started_ = true;
+  threads_.reserve(options_.threads);
+  for (unsigned i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run_thread(); });
+  return Status::Ok();
+}
+
+void Server::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  std::uint64_t one = 1;
+  (void)!::write(stop_event_.get(), &one, sizeof one);
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard lock(mu_);
+  connections_.clear();
+  listeners_.clear();
+}
+
+std::size_t Server::connection_count() const {
+  std::lock_guard lock(mu_);
+  return connections_.size();
+}
+
+void Server::rearm(Watch* watch, int fd) {
+  epoll_event ev{};
+  ev.events = watch->kind == Watch::Kind::kListener ? (EPOLLIN | EPOLLONESHOT)
+                                                    : (EPOLLIN | EPOLLRDHUP | EPOLLONESHOT);
+  ev.data.ptr = watch;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) {
+    log::error("rpc: epoll_ctl(MOD) failed: {}", std::strerror(errno));
+  }
+}
+
+void Server::run_thread() {
+  for (;;) {
+    epoll_event ev{};
+    int n = ::epoll_wait(epoll_.get(), &ev, 1, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      log::error("rpc: epoll_wait failed: {}; serving thread exits", std::strerror(errno));
+      return;
+    }
+    if (n == 0) continue;
+    auto* watch = static_cast<Watch*>(ev.data.ptr);
+    switch (watch->kind) {
+      case Watch::Kind::kStop:
+        return;
+      case Watch::Kind::kListener: {
+        auto* listener = static_cast<detail::Listener*>(watch);
+        accept_ready(*listener);
+        rearm(listener, listener->socket.fd.get());
+        break;
+      }
+      case Watch::Kind::kConnection: {
+        auto* connection = static_cast<ServerConnection*>(watch);
+        ServerConnection::Outcome outcome;
+        {
+          std::lock_guard busy(connection->busy);
+          outcome = connection->on_readable();
+        }
+        if (outcome == ServerConnection::Outcome::kClose) {
+          close_connection(connection);
+        } else {
+          rearm(connection, connection->fd());
+        }
+        break;
+      }
+    }
+  }
+}
+
+void Server::accept_ready(detail::Listener& listener) {
+  // Bounded per wake-up so one busy endpoint cannot starve the others.
+  for (int i = 0; i < 64; ++i) {
+    UniqueFd fd(::accept4(listener.socket.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) log::warn("rpc: accept failed: {}", std::strerror(errno));
+      return;
+    }
+    if (connection_count() >= options_.limits.max_connections) {
+      log::warn("rpc: refusing a connection on {}: {} connections open (limit)",
+                listener.socket.bound.to_string(), options_.limits.max_connections);
+      continue;  // closed by UniqueFd
+    }
+    TransportPeer peer;
+    if (listener.socket.bound.is_local()) {
+      auto credentials = identity::PeerCredentials::from_socket(fd.get());
+      if (!credentials.ok()) {
+        log::warn("rpc: refusing a connection without peer credentials: {}", credentials.status().to_string());
+        continue;
+      }
+      peer.kind = TransportKind::kLocal;
+      peer.description = "uid " + std::to_string(credentials->uid) +
+                         (credentials->pid ? " pid " + std::to_string(*credentials->pid) : std::string());
+      peer.credentials = std::move(credentials).value();
+    } else {
+      detail::configure_accepted_tcp(fd.get());
+      peer.kind = TransportKind::kTcp;
+      peer.description = describe_tcp_peer(fd.get());
+    }
+    const int raw_fd = fd.get();
+    auto connection = std::make_unique<ServerConnection>(*this, std::move(fd), std::move(peer),
+                                                         listener.socket.bound.endpoint);
+    ServerConnection* raw = connection.get();
+    { std::lock_guard busy(raw->busy); }  // publishes the construction to the thread that serves it
+    {
+      std::lock_guard lock(mu_);
+      connections_.emplace(raw, std::move(connection));
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.ptr = static_cast<Watch*>(raw);
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, raw_fd, &ev) != 0) {
+      log::error("rpc: epoll_ctl(ADD) failed: {}", std::strerror(errno));
+      std::lock_guard lock(mu_);
+      connections_.erase(raw);
+    }
+  }
+}
+
+void Server::close_connection(ServerConnection* connection) {
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection->fd(), nullptr);
+  std::unique_ptr<ServerConnection> owned;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(connection);
+    if (it == connections_.end()) return;
+    owned = std::move(it->second);
+    connections_.erase(it);
+  }
+  // Destroyed outside the lock: closing the socket is the last thing that happens to it.
+}
+
+}  // namespace guise::rpc

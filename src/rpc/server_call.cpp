@@ -1,0 +1,68 @@
+// server_call.cpp: per-call attributes and impersonation through the identity layer.
+#include "rpc/server_call.h"
+
+#include "base/log.h"
+#include "guise/winerror.h"
+#include "identity/kernel_ids.h"
+
+namespace guise::rpc {
+namespace {
+thread_local ServerCall* t_current_call = nullptr;
+}
+
+ServerCall::ServerCall(CallAttributes attributes)
+    : attributes_(std::move(attributes)), dispatch_tid_(identity::current_tid()) {}
+
+ServerCall::~ServerCall() { revert_to_self(); }
+
+Status ServerCall::impersonate_client() {
+  if (identity::current_tid() != dispatch_tid_) {
+    return Status(StatusCode::kFailedPrecondition, "impersonate_client from a thread not serving the call",
+                  RPC_E_WRONG_THREAD);
+  }
+  if (!attributes_.caller || attributes_.authn_level == AuthnLevel::kNone) {
+    return Status(StatusCode::kFailedPrecondition, "impersonation needs an authenticated call (level NONE)",
+                  RPC_E_UNSECURE_CALL);
+  }
+  // Impersonation does not nest (R19): end the previous one, then take on the caller again.
+  impersonation_.reset();
+  auto scope = identity::impersonate(*attributes_.caller);
+  if (!scope.ok()) {
+    log::warn("rpc: impersonating {} for opnum {} refused: {}", attributes_.caller->principal_name(),
+              attributes_.opnum, scope.status().to_string());
+    return std::move(scope).status();
+  }
+  impersonation_.emplace(std::move(scope).value());
+  return Status::Ok();
+}
+
+void ServerCall::revert_to_self() noexcept {
+  // The scope aborts if ended on another thread; only the dispatch thread may end it.
+  if (impersonation_ && identity::current_tid() == dispatch_tid_) impersonation_.reset();
+}
+
+ServerCall* current_call() noexcept { return t_current_call; }
+
+Status impersonate_client() {
+  if (t_current_call == nullptr) {
+    return Status(StatusCode::kFailedPrecondition, "no call in progress on this thread", RPC_E_CALL_COMPLETE);
+  }
+  return t_current_call->impersonate_client();
+}
+
+Status revert_to_self() {
+  if (t_current_call == nullptr) {
+    return Status(StatusCode::kFailedPrecondition, "no call in progress on this thread", RPC_E_CALL_COMPLETE);
+  }
+  t_current_call->revert_to_self();
+  return Status::Ok();
+}
+
+namespace detail {
+CurrentCallScope::CurrentCallScope(ServerCall* call) noexcept : previous_(t_current_call) {
+  t_current_call = call;
+}
+CurrentCallScope::~CurrentCallScope() { t_current_call = previous_; }
+}  // namespace detail
+
+}  // namespace guise::rpc

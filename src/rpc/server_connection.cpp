@@ -1,0 +1,306 @@
+// server_connection.cpp: the server side of an association (C706 §12.6 state machine, simplified to
+// what a connection-oriented server needs): bind → bound; alter_context adds contexts and security
+// contexts; requests are reassembled and dispatched; everything else is a protocol error.
+#include "rpc/detail/server_connection.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "rpc/fault_status.h"
+#include "rpc/presentation.h"
+#include "rpc/server.h"
+#include "rpc/transport.h"
+
+namespace guise::rpc::detail {
+
+ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name)
+    : Watch(Kind::kConnection),
+      server_(server),
+      fd_(std::move(fd)),
+      peer_(std::move(peer)),
+      endpoint_name_(std::move(endpoint_name)),
+      max_xmit_frag_(server.limits().max_xmit_frag),
+      max_recv_frag_(server.limits().max_recv_frag),
+      reassembler_(server.limits()) {}
+
+ServerConnection::Outcome ServerConnection::on_readable() {
+  // Allocated on first data, so idle connections cost no buffer. The buffer is the largest fragment
+  // we accept: frame_length() rejects anything bigger before it is buffered.
+  if (buffer_.empty()) buffer_.resize(server_.limits().max_recv_frag);
+  ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, MSG_DONTWAIT);
+  if (n == 0) {
+    if (have_ > 0) log::info("rpc: {} disconnected in the middle of a PDU", peer_.description);
+    return Outcome::kClose;
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Outcome::kKeep;
+    log::info("rpc: {}: receive failed: {}", peer_.description, std::strerror(errno));
+    return Outcome::kClose;
+  }
+  have_ += static_cast<std::size_t>(n);
+  std::size_t offset = 0;
+  for (;;) {
+    std::span<const std::byte> pending(buffer_.data() + offset, have_ - offset);
+    auto length = frame_length(pending, max_recv_frag_);
+    if (!length) {
+      std::uint32_t call_id = 0;
+      if (auto h = decode_header(pending); h.ok()) call_id = h->call_id;
+      (void)protocol_error(call_id, length.error(), "framing");
+      return Outcome::kClose;  // frame boundaries are lost
+    }
+    if (*length == 0 || *length > pending.size()) break;
+    Outcome outcome = handle_fragment(pending.first(*length));
+    offset += *length;
+    if (outcome == Outcome::kClose) return outcome;
+  }
+  if (offset > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + offset, have_ - offset);
+    have_ -= offset;
+  }
+  return Outcome::kKeep;
+}
+
+ServerConnection::Outcome ServerConnection::handle_fragment(std::span<const std::byte> fragment) {
+  auto pdu = decode_pdu(fragment, server_.limits());
+  if (!pdu) {
+    auto h = decode_header(fragment);
+    if (h.ok() && (h->type == PType::kBind || h->type == PType::kAlterContext)) {
+      log::warn("rpc: {}: malformed {} ({}); closing", peer_.description, ptype_name(h->type),
+                decode_error_name(pdu.error()));
+      BindNakPdu nak;
+      nak.header.call_id = h->call_id;
+      nak.header.flags = kPfcFirstFrag | kPfcLastFrag;
+      nak.reason = static_cast<std::uint16_t>(BindNakReason::kNotSpecified);
+      nak.versions.push_back({kRpcVersionMajor, 0});
+      (void)send_pdu(encode_bind_nak(nak));
+      return Outcome::kClose;
+    }
+    return protocol_error(h.ok() ? h->call_id : 0, pdu.error(), "decode");
+  }
+  if (auto* bind = std::get_if<BindPdu>(&*pdu)) {
+    bool is_bind = bind->header.type == PType::kBind;
+    if (is_bind == bound_) {
+      return protocol_error(bind->header.call_id, DecodeError::kUnexpectedPdu,
+                            is_bind ? "second bind" : "alter_context before bind");
+    }
+    return handle_bind(*bind);
+  }
+  if (auto* request = std::get_if<RequestPdu>(&*pdu)) return handle_request(*request);
+  if (auto* auth3 = std::get_if<Auth3Pdu>(&*pdu)) return handle_auth3(*auth3);
+  if (auto* cancel = std::get_if<CancelPdu>(&*pdu)) {
+    // Calls run to completion on the thread that reads them, so a cancel can only meet a call whose
+    // fragments are still arriving: it ends that call (C706 §12.5.3.3, cancel before execution).
+    if (reassembler_.drop(cancel->header.call_id)) {
+      return send_fault(cancel->header.call_id, 0, kNcaFaultCancel, true);
+    }
+    return Outcome::kKeep;
+  }
+  if (auto* orphaned = std::get_if<OrphanedPdu>(&*pdu)) {
+    // The client abandoned the call: drop what arrived, send nothing (MS-RPCE §3.3.1.5.10).
+    reassembler_.drop(orphaned->header.call_id);
+    return Outcome::kKeep;
+  }
+  // bind_ack, bind_nak, response, fault and shutdown are never sent to a server.
+  const PduHeader& h = std::visit([](const auto& p) -> const PduHeader& { return p.header; }, *pdu);
+  return protocol_error(h.call_id, DecodeError::kUnexpectedPdu, ptype_name(h.type));
+}
+
+ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
+  const Limits& limits = server_.limits();
+  const bool is_bind = bind.header.type == PType::kBind;
+  auto nak = [&](BindNakReason reason, std::string_view why) {
+    log::warn("rpc: {}: {} refused: {}", peer_.description, ptype_name(bind.header.type), why);
+    if (!is_bind) {
+      (void)send_fault(bind.header.call_id, 0, kRpcSAccessDenied, true);
+      return Outcome::kClose;
+    }
+    BindNakPdu n;
+    n.header.call_id = bind.header.call_id;
+    n.header.flags = kPfcFirstFrag | kPfcLastFrag;
+    n.reason = static_cast<std::uint16_t>(reason);
+    n.versions.push_back({kRpcVersionMajor, 0});
+    (void)send_pdu(encode_bind_nak(n));
+    return Outcome::kClose;
+  };
+  if (is_bind) {
+    // C706 §12.6.3.1: both sizes are at least 1432; below that a peer cannot even send a bind_ack.
+    if (bind.max_xmit_frag < kMinFragSize || bind.max_recv_frag < kMinFragSize) {
+      return nak(BindNakReason::kNotSpecified, "fragment sizes below 1432");
+    }
+    max_recv_frag_ = std::min(limits.max_recv_frag, bind.max_xmit_frag);
+    max_xmit_frag_ = std::min(limits.max_xmit_frag, bind.max_recv_frag);
+    assoc_group_id_ = bind.assoc_group_id != 0 ? bind.assoc_group_id : server_.next_assoc_group_id();
+  }
+  std::optional<AuthVerifier> reply_auth;
+  if (bind.auth) {
+    const AuthVerifier& v = *bind.auth;
+    ServerSecurityProvider* provider = server_.provider_for(v.auth_type);
+    if (provider == nullptr) {
+      return nak(BindNakReason::kAuthenticationTypeNotRecognized,
+                 "auth type " + std::to_string(v.auth_type) + " not recognized");
+    }
+    auto existing = std::find_if(security_.begin(), security_.end(),
+                                 [&](const SecurityContext& c) { return c.auth_context_id == v.auth_context_id; });
+    if (existing != security_.end()) {
+      if (existing->auth_type != v.auth_type) return nak(BindNakReason::kNotSpecified, "auth type changed");
+      Status st = provider->continue_auth(*existing, v);
+      if (!st.ok()) return nak(BindNakReason::kNotSpecified, st.to_string());
+    } else {
+      if (security_.size() >= limits.max_security_contexts) {
+        return nak(BindNakReason::kLocalLimitExceeded, "too many security contexts");
+      }
+      auto accepted = provider->accept(v, peer_);
+      if (!accepted.ok()) {
+        return nak(accepted.status().code() == StatusCode::kAccessDenied
+                       ? BindNakReason::kAuthenticationTypeNotRecognized
+                       : BindNakReason::kNotSpecified,
+                   accepted.status().to_string());
+      }
+      log::debug("rpc: {}: security context {} at level {}, imp level {}", peer_.description,
+                 accepted->context.auth_context_id, authn_level_name(accepted->context.level),
+                 identity::impersonation_level_name(accepted->context.imp_level));
+      security_.push_back(accepted->context);
+      reply_auth = accepted->reply;
+    }
+  }
+  NegotiationOutcome negotiated = negotiate_contexts(bind.contexts, server_.registry(), contexts_);
+  if (contexts_.size() + negotiated.accepted.size() > limits.max_contexts_per_association) {
+    return nak(BindNakReason::kLocalLimitExceeded, "too many presentation contexts");
+  }
+  for (const auto& [id, iface] : negotiated.accepted) contexts_[id] = iface;
+  for (std::size_t i = 0; i < bind.contexts.size(); ++i) {
+    if (negotiated.results[i].result == ContextResult::kProviderRejection) {
+      log::info("rpc: {}: context {} rejected (reason {})", peer_.description, bind.contexts[i].context_id,
+                negotiated.results[i].reason);
+    }
+  }
+  BindAckPdu ack;
+  ack.header.type = is_bind ? PType::kBindAck : PType::kAlterContextResp;
+  ack.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  ack.header.call_id = bind.header.call_id;
+  ack.max_xmit_frag = max_xmit_frag_;
+  ack.max_recv_frag = max_recv_frag_;
+  ack.assoc_group_id = assoc_group_id_;
+  if (is_bind) ack.secondary_address = endpoint_name_;
+  ack.results = std::move(negotiated.results);
+  ack.auth = std::move(reply_auth);
+  bound_ = true;
+  return send_pdu(encode_bind_ack(ack));
+}
+
+ServerConnection::Outcome ServerConnection::handle_auth3(const Auth3Pdu& auth3) {
+  if (!bound_) return protocol_error(auth3.header.call_id, DecodeError::kUnexpectedPdu, "auth3 before bind");
+  auto it = std::find_if(security_.begin(), security_.end(), [&](const SecurityContext& c) {
+    return c.auth_context_id == auth3.auth.auth_context_id && c.auth_type == auth3.auth.auth_type;
+  });
+  ServerSecurityProvider* provider = server_.provider_for(auth3.auth.auth_type);
+  if (it == security_.end() || provider == nullptr) {
+    return protocol_error(auth3.header.call_id, DecodeError::kUnexpectedPdu, "auth3 for no security context");
+  }
+  // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg closes the association.
+  Status st = provider->continue_auth(*it, auth3.auth);
+  if (!st.ok()) {
+    log::warn("rpc: {}: auth3 refused: {}; closing", peer_.description, st.to_string());
+    return Outcome::kClose;
+  }
+  return Outcome::kKeep;
+}
+
+const SecurityContext* ServerConnection::security_for(const std::optional<std::uint32_t>& id) const {
+  if (!id) return security_.empty() ? nullptr : &security_.front();
+  for (const auto& c : security_) {
+    if (c.auth_context_id == *id) return &c;
+  }
+  return nullptr;
+}
+
+ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& request) {
+  const std::uint32_t call_id = request.header.call_id;
+  if (!bound_) return protocol_error(call_id, DecodeError::kUnexpectedPdu, "request before bind");
+  CallMeta meta{call_id, request.context_id, request.opnum, request.object, std::nullopt};
+  if (request.auth) {
+    meta.auth_context_id = request.auth->auth_context_id;
+    if (security_for(meta.auth_context_id) == nullptr) {
+      return protocol_error(call_id, DecodeError::kBadField, "request names an unknown auth_context_id");
+    }
+  }
+  const std::uint8_t first_last = kPfcFirstFrag | kPfcLastFrag;
+  if ((request.header.flags & first_last) == first_last) {
+    if (!contexts_.contains(request.context_id)) {
+      return protocol_error(call_id, DecodeError::kUnknownContext, "request");
+    }
+    return dispatch(meta, request.stub);  // zero copy: the stub is a view into buffer_
+  }
+  if ((request.header.flags & kPfcFirstFrag) && !contexts_.contains(request.context_id)) {
+    return protocol_error(call_id, DecodeError::kUnknownContext, "request");
+  }
+  auto added = reassembler_.add(meta, request.header.flags, request.alloc_hint, request.stub);
+  if (!added) return protocol_error(call_id, added.error(), "reassembly");
+  if (!added->has_value()) return Outcome::kKeep;
+  AssembledCall call = std::move(**added);
+  return dispatch(call.meta, call.stub);
+}
+
+ServerConnection::Outcome ServerConnection::protocol_error(std::uint32_t call_id, DecodeError error,
+                                                           std::string_view where) {
+  const bool closes = decode_error_closes(error);
+  log::warn("rpc: {}: {} in {} (call {}); {}", peer_.description, decode_error_name(error), where, call_id,
+            closes ? "fault and close" : "fault");
+  Outcome sent = send_fault(call_id, 0, decode_error_fault(error), true);
+  return closes ? Outcome::kClose : sent;
+}
+
+ServerConnection::Outcome ServerConnection::send_fault(std::uint32_t call_id, std::uint16_t context_id,
+                                                       std::uint32_t status, bool did_not_execute) {
+  FaultPdu f;
+  f.header.call_id = call_id;
+  f.header.flags = kPfcFirstFrag | kPfcLastFrag | (did_not_execute ? kPfcDidNotExecute : 0);
+  f.context_id = context_id;
+  f.status = status;
+  return send_pdu(encode_fault(f));
+}
+
+ServerConnection::Outcome ServerConnection::send_pdu(const std::vector<std::byte>& pdu) {
+  iovec iov{const_cast<std::byte*>(pdu.data()), pdu.size()};
+  Status st = send_all(fd_.get(), std::span(&iov, 1), server_.limits().write_timeout);
+  if (!st.ok()) {
+    log::info("rpc: {}: {}; closing", peer_.description, st.to_string());
+    return Outcome::kClose;
+  }
+  return Outcome::kKeep;
+}
+
+ServerConnection::Outcome ServerConnection::send_response(const CallMeta& meta, std::span<const std::byte> stub) {
+  // Fragments carry at most max_xmit_frag octets (C706 §12.6.2); stub chunks stay multiples of 8 so
+  // NDR alignment is preserved across fragment boundaries.
+  const std::size_t room = ((max_xmit_frag_ - kResponseHeaderSize) / 8) * 8;
+  std::size_t offset = 0;
+  do {
+    const std::size_t chunk = std::min(room, stub.size() - offset);
+    CallFragmentHeader h;
+    h.type = PType::kResponse;
+    h.call_id = meta.call_id;
+    h.context_id = meta.context_id;
+    h.alloc_hint = static_cast<std::uint32_t>(stub.size() - offset);
+    h.frag_length = static_cast<std::uint16_t>(kResponseHeaderSize + chunk);
+    if (offset == 0) h.flags |= kPfcFirstFrag;
+    if (offset + chunk == stub.size()) h.flags |= kPfcLastFrag;
+    std::array<std::byte, kMaxCallHeaderSize> header;
+    std::size_t header_size = write_call_fragment_header(h, header);
+    iovec iov[2] = {{header.data(), header_size},
+                    {const_cast<std::byte*>(stub.data() + offset), chunk}};
+    Status st = send_all(fd_.get(), std::span(iov, chunk == 0 ? 1 : 2), server_.limits().write_timeout);
+    if (!st.ok()) {
+      log::info("rpc: {}: reply to call {} not delivered: {}; closing", peer_.description, meta.call_id,
+                st.to_string());
+      return Outcome::kClose;
+    }
+    offset += chunk;
+  } while (offset < stub.size());
+  return Outcome::kKeep;
+}
+
+}  // namespace guise::rpc::detail

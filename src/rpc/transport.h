@@ -1,0 +1,40 @@
+// transport.h: sockets for ncalrpc (AF_UNIX stream) and ncacn_ip_tcp, and blocking-safe I/O helpers.
+//
+// listen_on() creates a non-blocking listening socket for a string binding (a filesystem ncalrpc
+// endpoint replaces a stale socket file, never any other kind of file, and is chmod'ed to `mode` so
+// impersonating threads of other users can connect); connect_to() opens a blocking client socket.
+// The connecting thread's credentials are what the server's kernel records (SO_PEERCRED), which is
+// how a thread presents its current identity. send_all() writes scatter lists with MSG_NOSIGNAL and,
+// on a non-blocking socket, waits for room at most `timeout`. Thread-safety: functions on fds the
+// caller owns.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <chrono>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "rpc/string_binding.h"
+
+namespace guise::rpc {
+
+struct ListeningSocket {
+  UniqueFd fd;
+  StringBinding bound;      // with the real port for ncacn_ip_tcp port 0
+  std::string unlink_path;  // filesystem socket to remove when the listener closes ("" for none)
+};
+
+[[nodiscard]] Result<ListeningSocket> listen_on(const StringBinding& binding, unsigned mode = 0666);
+[[nodiscard]] Result<UniqueFd> connect_to(const StringBinding& binding);
+
+// Writes every byte of `iov` (the array is modified as it goes). kUnavailable when the peer is gone,
+// kDeadlineExceeded when a non-blocking socket stays full for `timeout`.
+[[nodiscard]] Status send_all(int fd, std::span<iovec> iov, std::chrono::milliseconds timeout);
+
+// "uid 1000 pid 42" or "127.0.0.1:5555" — who a connection is, for log lines.
+std::string describe_tcp_peer(int fd);
+
+}  // namespace guise::rpc
