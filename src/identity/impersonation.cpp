@@ -42,6 +42,12 @@ struct ThreadState {
 };
 
 thread_local ThreadState t_state;
+thread_local pid_t t_tid = 0;  // gettid() cached; reset in a fork child
+
+pid_t cached_tid() noexcept {
+  if (t_tid == 0) t_tid = current_tid();
+  return t_tid;
+}
 std::atomic<std::uint64_t> g_next_frame_id{1};
 
 // Dumpable bookkeeping: the kernel clears the process's dumpable flag whenever a thread's euid
@@ -92,18 +98,24 @@ void note_away(ThreadState& state, bool away) {
   if (away == state.away) return;
   state.away = away;
   if (away) {
-    // Called before the switch: the kernel clears the flag as soon as the euid changes.
-    if (g_threads_away.fetch_add(1) == 0) g_original_dumpable.store(::prctl(PR_GET_DUMPABLE));
+    // Called before the switch: the kernel clears the flag as soon as the euid changes. The value
+    // to restore is read once, before the first switch of the process.
+    if (g_threads_away.fetch_add(1) == 0 && g_original_dumpable.load() < 0) {
+      g_original_dumpable.store(::prctl(PR_GET_DUMPABLE));
+    }
   } else if (g_threads_away.fetch_sub(1) == 1) {
     const int original = g_original_dumpable.load();
-    if (original > 0 && ::prctl(PR_GET_DUMPABLE) != original) ::prctl(PR_SET_DUMPABLE, original);
+    if (original > 0) ::prctl(PR_SET_DUMPABLE, original);
   }
 }
 
+enum class Verify { kNo, kYes };
+
 // Moves the thread from `from` to `to` (both complete kernel views) through the process ids.
 // Going in: groups → gid → uid, skipping steps that change nothing. On a refused step: undoes what
-// was done, puts the thread back at `from`, and returns the error.
-Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to) {
+// was done, puts the thread back at `from`, and returns the error. With Verify::kYes the result is
+// read back from the kernel (3 syscalls) and any difference aborts.
+Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to, Verify verify) {
   if (from == to) return Status::Ok();
   const KernelIds& ground = state.ground;
   if (from != ground) {
@@ -129,7 +141,7 @@ Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to
       verify_kernel_ids(ground, "failed to undo a refused switch");
       note_away(state, false);
       if (from != ground) {
-        Status back = switch_ids(state, ground, from);
+        Status back = switch_ids(state, ground, from, Verify::kYes);
         GUISE_ASSERT(back.ok(), "cannot return to the ids this thread had: ", back.to_string());
       }
       return Status(StatusCode::kAccessDenied,
@@ -138,7 +150,7 @@ Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to
                     CO_E_FAILEDTOIMPERSONATE);
     }
   }
-  verify_kernel_ids(to, "is not what the switch just set");
+  if (verify == Verify::kYes) verify_kernel_ids(to, "is not what guise restored");
   return Status::Ok();
 }
 
@@ -155,17 +167,10 @@ KernelIds view_for(const ThreadState& state, const ThreadIds& ids) {
   return view;
 }
 
-// The ids the innermost frame promised, checked against the kernel: user code that switched
-// ids behind our back is caught here (DESIGN decision 5).
-const KernelIds& checked_current(ThreadState& state) {
-  const KernelIds& expected = state.frames.back().expected;
-  verify_kernel_ids(expected, "changed its ids behind guise's back");
-  return expected;
-}
-
 void fork_child_pins_identity() {
   // The child of an impersonating thread would otherwise keep root as its saved uid and could take
   // it back: make the impersonated ids permanent there (fail closed).
+  t_tid = 0;
   ThreadState& state = t_state;
   if (!state.away) return;
   const KernelIds now = KernelIds::of_calling_thread();
@@ -188,13 +193,15 @@ std::uint64_t open_frame(ThreadState& state, KernelIds saved, std::optional<Toke
   return id;
 }
 
-// The thread's current kernel view; captures the ground view when no scope is open.
+// The thread's current kernel view: what the innermost scope set, or — when no scope is open — what
+// the kernel says now, which becomes the thread's process identity (captured per outermost scope, so
+// a process-wide change of ids between calls is honoured).
 KernelIds current_view(ThreadState& state) {
   if (state.frames.empty()) {
     state.ground = KernelIds::of_calling_thread();
     return state.ground;
   }
-  return checked_current(state);
+  return state.frames.back().expected;
 }
 
 }  // namespace
@@ -266,18 +273,22 @@ Result<ImpersonationScope> impersonate(const Token& token) {
   }
   KernelIds from = current_view(state);
   KernelIds to = view_for(state, thread_ids_for(token));
-  GUISE_RETURN_IF_ERROR(switch_ids(state, from, to));
-  log::debug("impersonate: tid {} now {} as {} ({})", current_tid(), to.to_string(), token.principal_name(),
-             impersonation_level_name(token.level()));
+  // Not read back: the syscalls' success defines the new ids. What user code does to them afterwards
+  // is caught when the scope ends, where the restored ids are read back (DESIGN decision 5).
+  GUISE_RETURN_IF_ERROR(switch_ids(state, from, to, Verify::kNo));
+  if (log::enabled(log::Level::kDebug)) {
+    log::debug("impersonate: tid {} now {} as {} ({})", cached_tid(), to.to_string(), token.principal_name(),
+               impersonation_level_name(token.level()));
+  }
   const std::uint64_t id = open_frame(state, std::move(from), token, std::move(to));
-  return ImpersonationScope(id, current_tid());
+  return ImpersonationScope(id, cached_tid());
 }
 
 void ImpersonationScope::revert() noexcept {
   if (frame_id_ == 0) return;
   const std::uint64_t id = std::exchange(frame_id_, 0);
-  if (current_tid() != tid_) {
-    GUISE_FATAL("an impersonation scope opened on thread ", tid_, " was ended on thread ", current_tid());
+  if (cached_tid() != tid_) {
+    GUISE_FATAL("an impersonation scope opened on thread ", tid_, " was ended on thread ", cached_tid());
   }
   ThreadState& state = t_state;
   auto it = std::find_if(state.frames.begin(), state.frames.end(), [id](const Frame& f) { return f.id == id; });
@@ -287,12 +298,14 @@ void ImpersonationScope::revert() noexcept {
     state.frames.erase(it, state.frames.end());
     return;
   }
-  const KernelIds current = checked_current(state);
+  const KernelIds current = state.frames.back().expected;
   const KernelIds target = it->saved_kernel;
-  Status restored = switch_ids(state, current, target);
+  Status restored = switch_ids(state, current, target, Verify::kNo);
   if (!restored.ok()) GUISE_FATAL("thread ", current_tid(), " cannot revert: ", restored.to_string());
-  verify_kernel_ids(target, "is not what revert restored");
-  log::debug("revert: tid {} now {}", current_tid(), target.to_string());
+  // Every revert ends with the kernel's view: a thread that is not exactly what it was before the
+  // scope (user code changed its ids and did not put them back) never continues.
+  verify_kernel_ids(target, "is not what it must be after revert (its ids were changed behind guise's back)");
+  if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.to_string());
   state.frames.erase(it, state.frames.end());
 }
 
@@ -302,12 +315,12 @@ ImpersonationScope ProcessIdentityScope::enter() {
   KernelIds from = current_view(state);
   KernelIds ground = state.ground;
   if (!state.pinned_by_fork) {
-    Status st = switch_ids(state, from, ground);
+    Status st = switch_ids(state, from, ground, Verify::kYes);
     if (!st.ok()) GUISE_FATAL("thread ", current_tid(), " cannot return to the process ids: ", st.to_string());
   } else {
     ground = from;
   }
-  return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground)), current_tid());
+  return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground)), cached_tid());
 }
 
 std::optional<Token> thread_token() {

@@ -13,16 +13,40 @@ namespace {
 
 Token alice() { return Token::for_ids(41001, 41001, {41001}, ImpersonationLevel::kImpersonate); }
 
-TEST(ImpersonationDeathTest, ThreadThatCallsSetresuidBehindTheGuardAborts) {
+TEST(ImpersonationDeathTest, HandlerThatCallsSetresuidItselfAndReturnsAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope call;
+        // The method switches the thread to bob by itself, behind the guard, and returns.
+        ::syscall(SYS_setresuid, 41002, 41002, -1);
+      },
+      "is not what it must be after revert");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatGivesUpItsSavedUidWhileImpersonatingAborts) {
   GUISE_REQUIRE_ROOT();
   ::testing::FLAGS_gtest_death_test_style = "threadsafe";
   EXPECT_DEATH(
       {
         auto scope = impersonate(alice());
-        // User code takes root back through the saved uid, behind the scope's back.
-        ::syscall(SYS_setresuid, -1, 0, -1);
+        // setresuid behind the guard: the saved uid (root) is replaced, so revert cannot go back.
+        ::syscall(SYS_setresuid, -1, -1, 41001);
       },
-      "changed its ids behind guise's back");
+      "cannot return to uid 0");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatSwitchesBackToRootBehindTheGuardAndLeavesAnotherUidAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        auto scope = impersonate(alice());
+        ::syscall(SYS_setresuid, -1, 0, -1);          // root again, behind the guard
+        ::syscall(SYS_setresgid, 41002, 41002, 41002);  // and a gid guise never set, saved gid included
+      },
+      "is not what it must be after revert");
 }
 
 TEST(ImpersonationDeathTest, ThreadThatDropsGroupsBehindTheGuardAborts) {
@@ -34,7 +58,7 @@ TEST(ImpersonationDeathTest, ThreadThatDropsGroupsBehindTheGuardAborts) {
         const gid_t other[] = {12345};
         ::syscall(SYS_setgroups, 1, other);
       },
-      "changed its ids behind guise's back");
+      "is not what it must be after revert");
 }
 
 TEST(ImpersonationDeathTest, ScopeEndedOnAnotherThreadAborts) {
