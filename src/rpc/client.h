@@ -1,0 +1,105 @@
+// client.h: making DCE/RPC calls — binding, auth info, synchronous calls, timeouts, cancel.
+//
+// A Client is created from a string binding ("ncalrpc:[/run/guise/example]",
+// "ncacn_ip_tcp:127.0.0.1[4135]") and the auth info the caller grants the server (authentication
+// level, impersonation level, capabilities — the RpcBindingSetAuthInfo analogue). call() sends one
+// request and waits for its response or fault.
+//
+// Identity: over ncalrpc the server learns who calls from the kernel, which records the credentials
+// of the thread that *opened the connection*. So connections come from a pool keyed by (endpoint,
+// auth info, the identity the calling thread presents now: effective uid, gid and groups). A thread
+// that currently impersonates someone gets a connection opened while it carried that identity — the
+// basis of cloaking (spec R56) — and a connection attested for one identity is never used for another.
+//
+// Failures: a server fault → the Status the fault maps to (fault_status.h); no response within the
+// timeout → kDeadlineExceeded (RPC_E_TIMEOUT); cancelled → kCancelled (RPC_E_CALL_CANCELED); peer gone
+// → kUnavailable (RPC_E_DISCONNECTED). A broken connection is discarded, never reused; a pooled
+// connection the server has closed is detected before use and replaced (recovery from a broken
+// association), and a request that could not be sent at all is retried once on a new connection.
+// Thread-safety: a Client may be used from many threads at once; each call has its own connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "identity/impersonation_level.h"
+#include "rpc/cancel_token.h"
+#include "rpc/interface_registry.h"
+#include "rpc/limits.h"
+#include "rpc/string_binding.h"
+#include "rpc/wire_constants.h"
+
+namespace guise::rpc {
+
+struct AuthInfo {
+  AuthnLevel level = AuthnLevel::kNone;  // kNone: no verifier, the server sees an unauthenticated call
+  identity::ImpersonationLevel imp_level = identity::ImpersonationLevel::kIdentify;
+  std::uint32_t capabilities = 0;  // EOAC_*
+
+  static AuthInfo none() { return {}; }
+  static AuthInfo local(AuthnLevel level, identity::ImpersonationLevel imp, std::uint32_t caps = 0) {
+    return {level, imp, caps};
+  }
+  friend bool operator==(const AuthInfo&, const AuthInfo&) = default;
+};
+
+// How a call finds out which identity the calling thread presents (the pool key).
+enum class IdentityCheck {
+  // Ask the kernel on every call (geteuid, getegid, getgroups: 3 syscalls). Always right, even after
+  // the process changed its own ids.
+  kEveryCall,
+  // Trust guise's own record: the thread's identity::thread_token() while it impersonates, else the
+  // process ids read once. For processes that never change their ids outside guise (saves ~3 µs a
+  // call on a VM where a syscall costs ~1.3 µs; docs/performance.md).
+  kGuiseTracked,
+};
+
+struct ClientOptions {
+  Limits limits;
+  IdentityCheck identity_check = IdentityCheck::kEveryCall;
+  // Per-call default; zero means wait for ever (Windows' default for ncalrpc).
+  std::chrono::milliseconds call_timeout{0};
+  std::size_t max_idle_connections_per_key = 4;
+};
+
+struct CallOptions {
+  std::optional<std::chrono::milliseconds> timeout;  // overrides ClientOptions::call_timeout
+  const CancelToken* cancel = nullptr;
+  std::optional<GUID> object;  // PFC_OBJECT_UUID (ORPC puts the IPID here); else the binding's object
+};
+
+class ConnectionPool;
+
+class Client {
+ public:
+  // Parses the binding; connects lazily on the first call. kInvalidInput for a bad binding;
+  // kUnimplemented for an authenticated level over ncacn_ip_tcp (needs the GSSAPI provider).
+  static Result<Client> create(std::string_view string_binding, AuthInfo auth = {}, ClientOptions options = {});
+
+  // One call; the reply stub replaces `out`'s contents (its capacity is reused).
+  [[nodiscard]] Status call(const InterfaceId& iface, std::uint16_t opnum, std::span<const std::byte> in,
+                            std::vector<std::byte>& out, const CallOptions& options = {}) const;
+  Result<std::vector<std::byte>> call(const InterfaceId& iface, std::uint16_t opnum, std::span<const std::byte> in,
+                                      const CallOptions& options = {}) const;
+
+  const StringBinding& binding() const noexcept { return binding_; }
+  const AuthInfo& auth() const noexcept { return auth_; }
+  // Connections idle in this client's pool (for tests and diagnostics).
+  std::size_t idle_connections() const;
+
+ private:
+  Client(StringBinding binding, AuthInfo auth, ClientOptions options);
+  StringBinding binding_;
+  std::string endpoint_key_;
+  AuthInfo auth_;
+  ClientOptions options_;
+  std::shared_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace guise::rpc

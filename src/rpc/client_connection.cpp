@@ -1,0 +1,315 @@
+// client_connection.cpp: the client side of an association (C706 §12.6, MS-RPCE §3.3.2).
+#include "rpc/detail/client_connection.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "guise/winerror.h"
+#include "rpc/fault_status.h"
+#include "rpc/local_security.h"
+#include "rpc/transport.h"
+
+namespace guise::rpc::detail {
+namespace {
+
+constexpr std::chrono::milliseconds kNoTimeout{-1};
+
+Status disconnected(std::string what) {
+  return Status(StatusCode::kUnavailable, std::move(what), RPC_E_DISCONNECTED);
+}
+Status protocol_violation(std::string what) {
+  return Status(StatusCode::kInvalidInput, std::move(what), RPC_E_INVALID_HEADER);
+}
+
+}  // namespace
+
+ClientConnection::ClientConnection(UniqueFd fd, AuthInfo auth, const ClientOptions& options)
+    : fd_(std::move(fd)),
+      auth_(auth),
+      limits_(options.limits),
+      max_xmit_frag_(options.limits.max_xmit_frag),
+      max_recv_frag_(options.limits.max_recv_frag),
+      buffer_(options.limits.max_recv_frag) {}
+
+Result<std::unique_ptr<ClientConnection>> ClientConnection::open(const StringBinding& binding,
+                                                                 const AuthInfo& auth,
+                                                                 const ClientOptions& options) {
+  GUISE_TRY(UniqueFd fd, connect_to(binding));
+  return std::unique_ptr<ClientConnection>(new ClientConnection(std::move(fd), auth, options));
+}
+
+bool ClientConnection::server_closed() const noexcept {
+  // An idle connection has nothing to read; readable means EOF, an error, or an unsolicited PDU
+  // (shutdown): either way the association is over.
+  pollfd p{fd_.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
+}
+
+Status ClientConnection::wait_readable(Deadline deadline, const CancelToken* cancel) {
+  for (;;) {
+    int timeout_ms = -1;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      timeout_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+    }
+    std::array<pollfd, 2> fds{{{fd_.get(), POLLIN, 0}, {cancel ? cancel->fd() : -1, POLLIN, 0}}};
+    int rc = ::poll(fds.data(), cancel ? 2 : 1, timeout_ms);
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      return disconnected(std::string("poll: ") + std::strerror(errno));
+    }
+    if (cancel && (fds[1].revents & POLLIN)) {
+      return Status(StatusCode::kCancelled, "call cancelled", RPC_E_CALL_CANCELED);
+    }
+    if (rc == 0) return Status(StatusCode::kDeadlineExceeded, "no response before the timeout", RPC_E_TIMEOUT);
+    return Status::Ok();
+  }
+}
+
+Result<std::span<const std::byte>> ClientConnection::read_fragment(Deadline deadline, const CancelToken* cancel) {
+  if (consumed_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + consumed_, have_ - consumed_);
+    have_ -= consumed_;
+    consumed_ = 0;
+  }
+  for (;;) {
+    auto length = frame_length(std::span<const std::byte>(buffer_.data(), have_), max_recv_frag_);
+    if (!length) {
+      return broken_with(protocol_violation(std::string("server sent a bad PDU header: ") +
+                                            std::string(decode_error_name(length.error()))));
+    }
+    if (*length != 0 && *length <= have_) {
+      consumed_ = *length;
+      return std::span<const std::byte>(buffer_.data(), *length);
+    }
+    if (deadline || cancel) {
+      Status st = wait_readable(deadline, cancel);
+      if (!st.ok()) return st;
+    }
+    ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, 0);
+    if (n == 0) return broken_with(disconnected("server closed the connection"));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return broken_with(disconnected(std::string("receive: ") + std::strerror(errno)));
+    }
+    have_ += static_cast<std::size_t>(n);
+  }
+}
+
+Status ClientConnection::send_bytes(const std::vector<std::byte>& pdu) {
+  iovec iov{const_cast<std::byte*>(pdu.data()), pdu.size()};
+  Status st = send_all(fd_.get(), std::span(&iov, 1), kNoTimeout);
+  if (!st.ok()) return broken_with(disconnected(st.message()));
+  return st;
+}
+
+void ClientConnection::abandon_call(std::uint32_t call_id, bool cancelled) noexcept {
+  // Best effort, never blocking: tell the server to stop (co_cancel) and that nobody waits for the
+  // answer (orphaned). The connection is closed afterwards in any case.
+  broken_ = true;
+  try {
+    if (cancelled) {
+      CancelPdu c;
+      c.header.call_id = call_id;
+      c.header.flags = kPfcFirstFrag | kPfcLastFrag;
+      auto bytes = encode_cancel(c);
+      (void)!::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    OrphanedPdu o;
+    o.header.call_id = call_id;
+    o.header.flags = kPfcFirstFrag | kPfcLastFrag;
+    auto bytes = encode_orphaned(o);
+    (void)!::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  } catch (...) {
+  }
+}
+
+Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, Deadline deadline,
+                                                    const CancelToken* cancel) {
+  for (const auto& [id, context] : contexts_) {
+    if (id == iface) return context;
+  }
+  const std::uint16_t context_id = next_context_id_++;
+  BindPdu bind;
+  bind.header.type = bound_ ? PType::kAlterContext : PType::kBind;
+  bind.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  bind.header.call_id = next_call_id_++;
+  bind.max_xmit_frag = limits_.max_xmit_frag;
+  bind.max_recv_frag = limits_.max_recv_frag;
+  bind.assoc_group_id = assoc_group_id_;
+  bind.contexts.push_back({context_id, iface, {kNdr20Syntax}});
+  const bool authenticate = !bound_ && auth_.level != AuthnLevel::kNone;
+  if (authenticate) bind.auth = make_local_auth_request(auth_.level, auth_.imp_level, auth_.capabilities, 0);
+  GUISE_RETURN_IF_ERROR(send_bytes(encode_bind(bind)));
+
+  auto fragment = read_fragment(deadline, cancel);
+  if (!fragment.ok()) {
+    broken_ = true;
+    return std::move(fragment).status();
+  }
+  auto pdu = decode_pdu(*fragment, limits_);
+  if (!pdu) {
+    return broken_with(protocol_violation(std::string("bad bind answer: ") +
+                                          std::string(decode_error_name(pdu.error()))));
+  }
+  if (auto* nak = std::get_if<BindNakPdu>(&*pdu)) {
+    broken_ = true;
+    if (nak->reason == static_cast<std::uint16_t>(BindNakReason::kAuthenticationTypeNotRecognized)) {
+      return Status(StatusCode::kAccessDenied, "server refused the authentication we offered",
+                    HRESULT_FROM_WIN32(1747));  // RPC_S_UNKNOWN_AUTHN_SERVICE
+    }
+    return Status(StatusCode::kUnavailable, "server refused the bind (reason " + std::to_string(nak->reason) + ")",
+                  RPC_E_CONNECTION_TERMINATED);
+  }
+  if (auto* fault = std::get_if<FaultPdu>(&*pdu)) {
+    broken_ = true;
+    return fault_status_to_status(fault->status);
+  }
+  auto* ack = std::get_if<BindAckPdu>(&*pdu);
+  const PType expected = bound_ ? PType::kAlterContextResp : PType::kBindAck;
+  if (ack == nullptr || ack->header.type != expected || ack->header.call_id != bind.header.call_id ||
+      ack->results.size() != 1) {
+    return broken_with(protocol_violation("unexpected answer to bind/alter_context"));
+  }
+  if (!bound_) {
+    if (ack->max_xmit_frag < kMinFragSize || ack->max_recv_frag < kMinFragSize ||
+        ack->max_xmit_frag > limits_.max_recv_frag) {
+      return broken_with(protocol_violation("server announced unusable fragment sizes"));
+    }
+    max_xmit_frag_ = std::min(limits_.max_xmit_frag, ack->max_recv_frag);
+    max_recv_frag_ = std::min(limits_.max_recv_frag, ack->max_xmit_frag);
+    assoc_group_id_ = ack->assoc_group_id;
+    if (authenticate) {
+      // The server must have taken our provider and granted at least the level we asked for.
+      if (!ack->auth || ack->auth->auth_type != kAuthTypeGuiseLocal) {
+        return broken_with(Status(StatusCode::kAccessDenied, "server did not accept local security",
+                                  E_ACCESSDENIED));
+      }
+      auto granted = LocalAuthValue::decode(ack->auth->auth_value);
+      if (!granted || !(granted->flags & LocalAuthValue::kFlagGranted) ||
+          (auth_.level != AuthnLevel::kDefault && ack->auth->auth_level < static_cast<std::uint8_t>(auth_.level))) {
+        return broken_with(Status(StatusCode::kAccessDenied, "server granted less than the level asked for",
+                                  E_ACCESSDENIED));
+      }
+    }
+    bound_ = true;
+  }
+  const ContextResultEntry& result = ack->results[0];
+  if (result.result != ContextResult::kAcceptance) {
+    if (result.reason == static_cast<std::uint16_t>(ContextRejectReason::kAbstractSyntaxNotSupported)) {
+      return Status(StatusCode::kNotFound, "server does not offer this interface",
+                    HRESULT_FROM_WIN32(kRpcSUnknownIf));
+    }
+    return Status(StatusCode::kUnimplemented, "server rejected the presentation context (reason " +
+                                                  std::to_string(result.reason) + ")",
+                  HRESULT_FROM_WIN32(1730));  // RPC_S_UNSUPPORTED_TRANS_SYN
+  }
+  contexts_.emplace_back(iface, context_id);
+  return context_id;
+}
+
+Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
+                              std::span<const std::byte> in, std::vector<std::byte>& out, Deadline deadline,
+                              const CancelToken* cancel, bool& request_sent) {
+  request_sent = false;
+  if (broken_) return disconnected("connection is broken");
+  GUISE_TRY(std::uint16_t context_id, context_for(iface, deadline, cancel));
+  const std::uint32_t call_id = next_call_id_++;
+
+  // Request fragments: header (24, or 40 with an object UUID) + stub chunk, sent with one sendmsg
+  // each straight from the caller's buffer.
+  const std::size_t header_size = kRequestHeaderSize + (object ? kObjectUuidSize : 0);
+  const std::size_t room = ((max_xmit_frag_ - header_size) / 8) * 8;
+  std::size_t offset = 0;
+  do {
+    const std::size_t chunk = std::min(room, in.size() - offset);
+    CallFragmentHeader h;
+    h.type = PType::kRequest;
+    h.call_id = call_id;
+    h.context_id = context_id;
+    h.opnum = opnum;
+    h.object = object;
+    h.alloc_hint = static_cast<std::uint32_t>(in.size() - offset);
+    h.frag_length = static_cast<std::uint16_t>(header_size + chunk);
+    if (offset == 0) h.flags |= kPfcFirstFrag;
+    if (offset + chunk == in.size()) h.flags |= kPfcLastFrag;
+    std::array<std::byte, kMaxCallHeaderSize> header;
+    std::size_t n = write_call_fragment_header(h, header);
+    iovec iov[2] = {{header.data(), n}, {const_cast<std::byte*>(in.data() + offset), chunk}};
+    Status st = send_all(fd_.get(), std::span(iov, chunk == 0 ? 1 : 2), kNoTimeout);
+    if (!st.ok()) {
+      // A server that refuses a request part-way (a limit) faults and closes: report its fault,
+      // which is already in our receive queue, rather than the broken pipe it caused.
+      if (request_sent) {
+        auto fragment = read_fragment(std::chrono::steady_clock::now(), nullptr);
+        if (fragment.ok()) {
+          auto pdu = decode_pdu(*fragment, limits_);
+          if (pdu.ok()) {
+            if (auto* fault = std::get_if<FaultPdu>(&*pdu); fault && fault->header.call_id == call_id) {
+              broken_ = true;
+              return fault_status_to_status(fault->status);
+            }
+          }
+        }
+      }
+      return broken_with(disconnected(st.message()));
+    }
+    request_sent = true;
+    offset += chunk;
+  } while (offset < in.size());
+
+  out.clear();
+  bool first = true;
+  for (;;) {
+    auto fragment = read_fragment(deadline, cancel);
+    if (!fragment.ok()) {
+      const StatusCode code = fragment.status().code();
+      if (code == StatusCode::kDeadlineExceeded || code == StatusCode::kCancelled) {
+        abandon_call(call_id, code == StatusCode::kCancelled);
+      }
+      broken_ = true;
+      return std::move(fragment).status();
+    }
+    auto pdu = decode_pdu(*fragment, limits_);
+    if (!pdu) {
+      return broken_with(protocol_violation(std::string("bad response: ") +
+                                            std::string(decode_error_name(pdu.error()))));
+    }
+    if (auto* response = std::get_if<ResponsePdu>(&*pdu)) {
+      if (response->header.call_id != call_id || first != response->header.has_flag(kPfcFirstFrag)) {
+        return broken_with(protocol_violation("response fragment out of sequence"));
+      }
+      if (response->stub.size() > limits_.max_call_bytes - out.size()) {
+        abandon_call(call_id, false);
+        return Status(StatusCode::kResourceExhausted, "response larger than Limits::max_call_bytes",
+                      E_OUTOFMEMORY);
+      }
+      out.insert(out.end(), response->stub.begin(), response->stub.end());
+      first = false;
+      if (response->header.has_flag(kPfcLastFrag)) return Status::Ok();
+      continue;
+    }
+    if (auto* fault = std::get_if<FaultPdu>(&*pdu)) {
+      if (fault->header.call_id != call_id && fault->header.call_id != 0) {
+        return broken_with(protocol_violation("fault for another call"));
+      }
+      // A protocol-error fault means the server closes the association after it.
+      if (fault->status == kNcaProtoError || fault->header.call_id == 0) broken_ = true;
+      return fault_status_to_status(fault->status);
+    }
+    if (std::holds_alternative<ShutdownPdu>(*pdu)) {
+      // The server asks us not to start new calls here (C706 §12.6.4.11); this one may still finish.
+      broken_ = true;
+      continue;
+    }
+    return broken_with(protocol_violation("unexpected PDU while waiting for a response"));
+  }
+}
+
+}  // namespace guise::rpc::detail

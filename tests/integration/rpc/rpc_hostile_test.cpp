@@ -1,0 +1,287 @@
+// Malformed and hostile input against a live server: each gets a fault or a close, and a
+// well-behaved client is served afterwards.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+
+#include "guise/winerror.h"
+#include "integration/rpc/rpc_fixture.h"
+#include "rpc/client.h"
+#include "rpc/fault_status.h"
+
+namespace guise::rpc::testing {
+namespace {
+
+std::vector<std::byte> raw(std::initializer_list<int> values) {
+  std::vector<std::byte> out;
+  for (int v : values) out.push_back(std::byte{static_cast<std::uint8_t>(v)});
+  return out;
+}
+
+std::uint32_t fault_status_of(const std::vector<std::byte>& pdu) {
+  auto decoded = decode_pdu(pdu, Limits{});
+  if (!decoded.ok()) return 0xffffffff;
+  auto* fault = std::get_if<FaultPdu>(&*decoded);
+  return fault ? fault->status : 0xfffffffe;
+}
+
+class RpcHostileTest : public RpcServerTest {
+ protected:
+  // A well-behaved client is served (asserted after every hostile act).
+  void expect_served() {
+    auto client = Client::create(local_, AuthInfo::local(AuthnLevel::kConnect, identity::ImpersonationLevel::kIdentify));
+    ASSERT_TRUE(client.ok());
+    auto out = client->call(kProbeInterface, kEcho, as_bytes("still here"));
+    ASSERT_TRUE(out.ok()) << out.status().to_string();
+    EXPECT_EQ(as_text(*out), "still here");
+  }
+};
+
+TEST_F(RpcHostileTest, TruncatedHeaderAndCloseIsSurvived) {
+  {
+    RawConnection c(local_);
+    c.send(raw({5, 0, 11, 3, 0x10, 0, 0}));
+  }
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, FragLengthLyingShortIsAProtocolErrorThatCloses) {
+  RawConnection c(local_);
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  auto request = probe_request(kEcho, as_bytes("abcd"));
+  request[8] = std::byte{18};  // frag_length 18: a request body needs 8
+  c.send(request);
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, HugeFragLengthClosesBeforeTheBodyIsBuffered) {
+  RawConnection c(local_);
+  c.send(raw({5, 0, 11, 3, 0x10, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0}));
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, UnknownPacketTypeCloses) {
+  RawConnection c(local_);
+  c.send(raw({5, 0, 42, 3, 0x10, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0}));
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, BadAuthLengthCloses) {
+  RawConnection c(local_);
+  auto bind = probe_bind();
+  bind[10] = std::byte{0xf0};  // auth_length far beyond the fragment
+  c.send(bind);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, RequestBeforeBindFaultsAndCloses) {
+  RawConnection c(local_);
+  c.send(probe_request(kEcho, as_bytes("x")));
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, UnknownContextIdFaultsAndTheAssociationGoesOn) {
+  RawConnection c(local_);
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  c.send(probe_request(kEcho, as_bytes("x"), 2, /*context_id=*/7));
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaUnknownInterface);
+  c.send(probe_request(kEcho, as_bytes("ok"), 3, 0));
+  auto response = c.receive_pdu();
+  ASSERT_TRUE(response.has_value());
+  auto decoded = decode_pdu(*response, Limits{});
+  ASSERT_TRUE(decoded.ok());
+  ASSERT_TRUE(std::holds_alternative<ResponsePdu>(*decoded));
+  EXPECT_EQ(std::get<ResponsePdu>(*decoded).stub.size(), 2u);
+}
+
+TEST_F(RpcHostileTest, GarbageStubDataFaultsWithBadStubData) {
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  auto out = client->call(kProbeInterface, kAddOne, as_bytes("xyz"));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(*out.status().hresult(), HRESULT_FROM_WIN32(1783));  // RPC_X_BAD_STUB_DATA
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, UnknownOpnumFaultsWithOpRangeError) {
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  auto out = client->call(kProbeInterface, 999, {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(*out.status().hresult(), HRESULT_FROM_WIN32(1745));  // RPC_S_PROCNUM_OUT_OF_RANGE
+}
+
+TEST_F(RpcHostileTest, UnknownInterfaceIsRejectedAtBind) {
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  InterfaceId unknown = kProbeInterface;
+  unknown.uuid.Data1 ^= 1;
+  auto out = client->call(unknown, 0, {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(*out.status().hresult(), HRESULT_FROM_WIN32(1717));  // RPC_S_UNKNOWN_IF
+}
+
+TEST_F(RpcHostileTest, NegotiationAcceptsNdr20DeclinesNdr64AndAnswersFeatureNegotiation) {
+  RawConnection c(local_);
+  BindPdu b;
+  b.header.type = PType::kBind;
+  b.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  b.header.call_id = 1;
+  b.max_xmit_frag = b.max_recv_frag = 4280;
+  SyntaxId btfn{{kBtfnPrefixData1, kBtfnPrefixData2, kBtfnPrefixData3, {0x03, 0, 0, 0, 0, 0, 0, 0}}, 1, 0};
+  b.contexts = {{0, kProbeInterface, {kNdr64Syntax}}, {1, kProbeInterface, {kNdr20Syntax}}, {2, kProbeInterface, {btfn}}};
+  c.send(encode_bind(b));
+  auto ack_bytes = c.receive_pdu();
+  ASSERT_TRUE(ack_bytes.has_value());
+  auto ack = decode_pdu(*ack_bytes, Limits{});
+  ASSERT_TRUE(ack.ok());
+  const auto& results = std::get<BindAckPdu>(*ack).results;
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].result, ContextResult::kProviderRejection);
+  EXPECT_EQ(results[0].reason, 2);  // proposed_transfer_syntaxes_not_supported
+  EXPECT_EQ(results[1].result, ContextResult::kAcceptance);
+  EXPECT_EQ(results[1].transfer_syntax, kNdr20Syntax);
+  EXPECT_EQ(results[2].result, ContextResult::kNegotiateAck);
+  EXPECT_EQ(results[2].reason, 3);
+}
+
+TEST_F(RpcHostileTest, SecondBindIsAProtocolError) {
+  RawConnection c(local_);
+  c.send(probe_bind(1));
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  c.send(probe_bind(2));
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(RpcHostileTest, BindWithTinyFragmentSizesIsRefused) {
+  RawConnection c(local_);
+  auto bind = probe_bind();
+  bind[16] = std::byte{0x10};  // max_xmit_frag = 16
+  bind[17] = std::byte{0};
+  c.send(bind);
+  auto nak = c.receive_pdu();
+  ASSERT_TRUE(nak.has_value());
+  EXPECT_EQ((*nak)[2], std::byte{13});
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(RpcHostileTest, APeerThatDisconnectsMidCallIsSurvived) {
+  {
+    RawConnection c(local_);
+    c.send(probe_bind());
+    ASSERT_TRUE(c.receive_pdu().has_value());
+    c.send(probe_request(kSum, std::vector<std::byte>(100, std::byte{1}), 2, 0, kPfcFirstFrag));
+    auto half = probe_request(kSum, std::vector<std::byte>(100, std::byte{1}), 2, 0, 0);
+    half.resize(40);
+    c.send(half);
+  }
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, AnInterleavedFragmentOfAnotherCallIsReassembledSeparately) {
+  RawConnection c(local_);
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  c.send(probe_request(kSum, std::vector<std::byte>(8, std::byte{1}), 5, 0, kPfcFirstFrag));
+  c.send(probe_request(kSum, std::vector<std::byte>(8, std::byte{2}), 6, 0, kPfcFirstFrag));
+  c.send(probe_request(kSum, std::vector<std::byte>(8, std::byte{1}), 5, 0, kPfcLastFrag));
+  auto first = c.receive_pdu();
+  ASSERT_TRUE(first.has_value());
+  auto decoded = decode_pdu(*first, Limits{});
+  ASSERT_TRUE(decoded.ok());
+  const auto& response = std::get<ResponsePdu>(*decoded);
+  EXPECT_EQ(response.header.call_id, 5u);
+  std::vector<std::byte> stub(response.stub.begin(), response.stub.end());
+  EXPECT_EQ(parse_fields(as_text(stub))["sum"], "16");
+}
+
+TEST_F(RpcHostileTest, OrphanedCallIsDroppedWithoutAReply) {
+  RawConnection c(local_);
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  c.send(probe_request(kSum, std::vector<std::byte>(8, std::byte{1}), 5, 0, kPfcFirstFrag));
+  OrphanedPdu o;
+  o.header.call_id = 5;
+  o.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  c.send(encode_orphaned(o));
+  c.send(probe_request(kEcho, as_bytes("next"), 6));
+  auto reply = c.receive_pdu();
+  ASSERT_TRUE(reply.has_value());
+  auto decoded = decode_pdu(*reply, Limits{});
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ResponsePdu>(*decoded).header.call_id, 6u);  // nothing was sent for call 5
+}
+
+class RpcOneThreadTest : public RpcHostileTest {
+ protected:
+  ServerOptions server_options() override {
+    ServerOptions o;
+    o.threads = 1;
+    o.limits.max_connections = 4;
+    o.limits.max_call_bytes = 64 * 1024;
+    return o;
+  }
+};
+
+TEST_F(RpcOneThreadTest, ASlowClientDoesNotHoldTheOnlyServingThread) {
+  RawConnection slow(local_);
+  slow.send(raw({5, 0, 11, 3, 0x10, 0, 0, 0}));  // half a header, then nothing
+  RawConnection slower(local_);
+  slower.send(probe_bind());
+  ASSERT_TRUE(slower.receive_pdu().has_value());
+  auto request = probe_request(kEcho, as_bytes("abc"));
+  request.resize(30);  // most of a request, then nothing
+  slower.send(request);
+  expect_served();
+  expect_served();
+}
+
+TEST_F(RpcOneThreadTest, ConnectionsBeyondTheLimitAreClosed) {
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<RawConnection>(local_));
+    held.back()->send(probe_bind());
+    ASSERT_TRUE(held.back()->receive_pdu().has_value());  // each is accepted and served
+  }
+  RawConnection extra(local_);
+  extra.send(probe_bind());
+  EXPECT_TRUE(extra.closed_by_server());
+  held.clear();
+}
+
+TEST_F(RpcOneThreadTest, ACallLargerThanTheLimitFaultsAndCloses) {
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  std::vector<std::byte> big(100 * 1024, std::byte{1});
+  auto out = client->call(kProbeInterface, kSum, big);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(*out.status().hresult(), E_OUTOFMEMORY);  // nca_s_fault_remote_no_memory
+  expect_served();
+}
+
+}  // namespace
+}  // namespace guise::rpc::testing

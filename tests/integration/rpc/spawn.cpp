@@ -1,0 +1,52 @@
+#include "integration/rpc/spawn.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+namespace guise::rpc::testing {
+
+SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_t> uid, std::optional<gid_t> gid) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec (the parent may have threads).
+    ::dup2(fds[1], STDOUT_FILENO);
+    if (gid || uid) {
+      if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(121);
+      gid_t g = gid.value_or(static_cast<gid_t>(uid.value_or(0)));
+      if (::syscall(SYS_setresgid, g, g, g) != 0) ::_exit(122);
+      if (uid && ::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
+    }
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  SpawnResult result;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n > 0) {
+      result.output.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace guise::rpc::testing
