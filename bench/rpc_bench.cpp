@@ -137,14 +137,14 @@ Client make_client(IdentityCheck check) {
   std::abort();
 }
 
-void record(benchmark::State& state, std::vector<double>& samples) {
+// Keeps the samples of the last (measured) run of a benchmark for the summary.
+void record(benchmark::State& state, std::vector<double>& samples, const char* name) {
   std::vector<double> sorted = samples;
   std::sort(sorted.begin(), sorted.end());
   if (sorted.empty()) return;
   state.counters["p50_us"] = sorted[sorted.size() / 2];
   state.counters["p99_us"] = sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
-  auto& all = g_latencies_us[state.name()];
-  all.insert(all.end(), samples.begin(), samples.end());
+  g_latencies_us[name] = samples;
 }
 
 void BM_RawUnixPingPong(benchmark::State& state) {
@@ -164,11 +164,11 @@ void BM_RawUnixPingPong(benchmark::State& state) {
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
   ::close(fd);
-  record(state, samples);
+  record(state, samples, "raw AF_UNIX ping-pong");
 }
 BENCHMARK(BM_RawUnixPingPong)->UseRealTime();
 
-void null_call(benchmark::State& state, IdentityCheck check) {
+void null_call(benchmark::State& state, IdentityCheck check, const char* name) {
   Client client = make_client(check);
   std::vector<std::byte> out;
   std::vector<double> samples;
@@ -178,15 +178,15 @@ void null_call(benchmark::State& state, IdentityCheck check) {
     if (!client.call(kNullInterface, 0, {}, out).ok()) std::abort();
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
   }
-  record(state, samples);
+  record(state, samples, name);
 }
 
 // The default client: asks the kernel for the thread's identity on every call (3 syscalls).
-void BM_NullCallNcalrpc(benchmark::State& state) { null_call(state, IdentityCheck::kEveryCall); }
+void BM_NullCallNcalrpc(benchmark::State& state) { null_call(state, IdentityCheck::kEveryCall, "null call, ncalrpc"); }
 BENCHMARK(BM_NullCallNcalrpc)->UseRealTime();
 
 // A client that trusts guise's record of the thread's identity (no syscalls for the pool key).
-void BM_NullCallNcalrpcGuiseTracked(benchmark::State& state) { null_call(state, IdentityCheck::kGuiseTracked); }
+void BM_NullCallNcalrpcGuiseTracked(benchmark::State& state) { null_call(state, IdentityCheck::kGuiseTracked, "null call, ncalrpc, guise-tracked id"); }
 BENCHMARK(BM_NullCallNcalrpcGuiseTracked)->UseRealTime();
 
 double percentile(std::vector<double> v, double p) {
@@ -265,14 +265,13 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, args.data());
   benchmark::RunSpecifiedBenchmarks();
 
-  const auto& raw = g_latencies_us["BM_RawUnixPingPong/real_time"];
+  const auto& raw = g_latencies_us["raw AF_UNIX ping-pong"];
   std::printf("\nround trip, %zu-octet messages each way (all iterations of this run)\n", kMessageSize);
-  std::printf("%-34s %10s %10s %12s\n", "", "median us", "p99 us", "median ratio");
-  for (const char* name : {"BM_RawUnixPingPong/real_time", "BM_NullCallNcalrpc/real_time",
-                           "BM_NullCallNcalrpcGuiseTracked/real_time"}) {
+  std::printf("%-38s %10s %10s %12s\n", "", "median us", "p99 us", "median ratio");
+  for (const char* name : {"raw AF_UNIX ping-pong", "null call, ncalrpc", "null call, ncalrpc, guise-tracked id"}) {
     const auto& v = g_latencies_us[name];
     if (v.empty()) continue;
-    std::printf("%-34.34s %10.2f %10.2f %11.2fx\n", name, percentile(v, 0.5), percentile(v, 0.99),
+    std::printf("%-38.38s %10.2f %10.2f %11.2fx\n", name, percentile(v, 0.5), percentile(v, 0.99),
                 percentile(v, 0.5) / percentile(raw, 0.5));
   }
   std::printf("\nthroughput, null calls over ncalrpc (%.1f s per row)\n", throughput_seconds);

@@ -70,6 +70,12 @@ for name, data in seeds.items():
     write("pdu", name, data)
 
 # Streams: bind, then fragmented requests, interleaved calls, orphaned and cancel.
+os.makedirs(os.path.join(HERE, "corpus", "local_auth"), exist_ok=True)
+for level in (0, 2, 6):
+    for imp in (0, 1, 2, 3, 4):
+        write("local_auth", "level%d_imp%d" % (level, imp), bytes([level]) + local_auth(imp, 0x40))
+write("local_auth", "granted_flag", bytes([6]) + struct.pack("<IHHII", 0x50534C47, 1, 1, 3, 0))
+
 frag = [request(b"A" * 8, flags=1, call_id=5), request(b"B" * 8, flags=0, call_id=5),
         request(b"C" * 3, flags=2, call_id=5)]
 write("stream", "bind_then_call", bind() + request(b"\x2a\0\0\0"))
@@ -79,3 +85,10 @@ write("stream", "interleaved_calls", request(b"x" * 8, flags=1, call_id=7) + req
 write("stream", "orphaned_call", request(b"x" * 8, flags=1, call_id=9) + pdu(19, b"", call_id=9)
       + request(b"x", flags=2, call_id=9))
 write("stream", "cancelled_call", request(b"x" * 8, flags=1, call_id=9) + pdu(18, b"", call_id=9))
+
+# Whole associations: bind with the local verifier, then calls that echo, impersonate, fail.
+auth_bind = bind(contexts=[(0, IFACE, [NDR20])], auth=(0xC6, 6, 0, local_auth(3)))
+write("stream", "auth_bind_echo", auth_bind + request(b"hello", opnum=0))
+write("stream", "auth_bind_impersonate", auth_bind + request(b"", opnum=1, call_id=3) + request(b"", opnum=2, call_id=4))
+write("stream", "bind_alter_fragmented", bind(contexts=[(0, IFACE, [NDR20])]) + bind(ptype=14, contexts=[(1, IFACE, [NDR20])])
+      + request(b"A" * 8, flags=1, call_id=5, ctx=1) + request(b"B", flags=2, call_id=5, ctx=1))
