@@ -43,8 +43,13 @@ Status Client::call(const InterfaceId& iface, std::uint16_t opnum, std::span<con
 
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<detail::ClientConnection> connection = pool_->take(key);
-    // A pooled connection the server closed meanwhile is dropped, not used (bounded by the pool size).
-    while (connection && connection->server_closed()) connection = pool_->take(key);
+    // A pooled TCP connection the server closed meanwhile is dropped, not used (bounded by the pool
+    // size): a request written to it would be lost after it left, when a retry is no longer safe.
+    // Over AF_UNIX no check is needed (one syscall saved per call): writing to a closed peer fails
+    // with EPIPE before anything leaves, and the request is then sent on a new connection.
+    if (!binding_.is_local()) {
+      while (connection && connection->server_closed()) connection = pool_->take(key);
+    }
     if (!connection) {
       GUISE_TRY(connection, detail::ClientConnection::open(binding_, auth_, options_));
     }

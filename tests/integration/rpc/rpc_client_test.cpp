@@ -85,7 +85,6 @@ TEST_F(RpcClientTest, ACancelledCallReturnsRpcECallCanceled) {
   CancelToken token;
   CallOptions options;
   options.cancel = &token;
-  std::thread releaser;
   token.cancel();  // cancelled before the answer can come: the wait ends at once
   auto cancelled = client.call(kProbeInterface, kBlock, {}, options);
   ASSERT_FALSE(cancelled.ok());
@@ -105,6 +104,21 @@ TEST_F(RpcClientTest, RecoversWhenTheServerBehindAPooledConnectionRestarts) {
   ASSERT_TRUE(server_->listen(local_).ok());
   ASSERT_TRUE(server_->start().ok());
   auto again = client.call(kProbeInterface, kEcho, as_bytes("2"));
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(as_text(*again), "2");
+}
+
+TEST_F(RpcClientTest, RecoversOverTcpWhenThePooledConnectionWasClosed) {
+  auto client = Client::create(tcp_);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(client->call(kProbeInterface, kEcho, as_bytes("1")).ok());
+  const std::string endpoint = tcp_;
+  server_->stop();
+  server_ = std::make_unique<Server>();
+  ASSERT_TRUE(server_->register_interface(probe_interface()).ok());
+  ASSERT_TRUE(server_->listen(endpoint).ok());
+  ASSERT_TRUE(server_->start().ok());
+  auto again = client->call(kProbeInterface, kEcho, as_bytes("2"));
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(as_text(*again), "2");
 }

@@ -60,7 +60,8 @@ TEST(ResponseCodec, RoundTripsStub) {
   p.header.call_id = 3;
   p.header.flags = kPfcFirstFrag | kPfcLastFrag;
   p.stub = stub;
-  auto decoded = decode_pdu(encode_response(p), Limits{});
+  auto bytes = encode_response(p);  // the decoded stub is a view into these bytes
+  auto decoded = decode_pdu(bytes, Limits{});
   ASSERT_TRUE(decoded.ok());
   const auto& got = std::get<ResponsePdu>(*decoded);
   EXPECT_EQ(std::vector<std::byte>(got.stub.begin(), got.stub.end()), stub);
