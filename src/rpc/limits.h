@@ -34,6 +34,10 @@ struct Limits {
   // Open connections per server. Above it, new connections are accepted and closed at once (with a
   // log line) so the listen queue cannot fill with peers we will never serve.
   std::uint32_t max_connections = 1024;
+  // How long a connection may sit with an incomplete PDU (or, before its bind, at all) before it is
+  // closed. Stops slow or silent clients from keeping connection slots (and buffers) for ever;
+  // they never hold a thread in any case. Zero disables the check.
+  std::chrono::milliseconds partial_pdu_timeout{10000};
   // How long a reply write may wait for a peer that does not read. Stops a slow reader from
   // holding a serving thread; the association is closed when it passes.
   std::chrono::milliseconds write_timeout{5000};

@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,6 +49,23 @@ Server::Server(ServerOptions options)
   ev.data.ptr = stop_watch_.get();
   GUISE_ASSERT(::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, stop_event_.get(), &ev) == 0, "epoll_ctl");
   providers_.push_back(std::make_unique<LocalSecurityProvider>());
+  const auto timeout = options_.limits.partial_pdu_timeout;
+  if (timeout.count() > 0) {
+    // A periodic timer (half the timeout) on which one thread at a time looks for slow connections.
+    reaper_timer_ = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    reaper_watch_ = std::make_unique<Watch>(Watch::Kind::kReaper);
+    GUISE_ASSERT(reaper_timer_.valid(), "timerfd_create: ", std::strerror(errno));
+    const auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout) / 2;
+    itimerspec spec{};
+    spec.it_interval.tv_sec = static_cast<time_t>(period.count() / 1'000'000'000);
+    spec.it_interval.tv_nsec = static_cast<long>(period.count() % 1'000'000'000);
+    spec.it_value = spec.it_interval;
+    GUISE_ASSERT(::timerfd_settime(reaper_timer_.get(), 0, &spec, nullptr) == 0, "timerfd_settime");
+    epoll_event timer_ev{};
+    timer_ev.events = EPOLLIN | EPOLLONESHOT;
+    timer_ev.data.ptr = reaper_watch_.get();
+    GUISE_ASSERT(::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, reaper_timer_.get(), &timer_ev) == 0, "epoll_ctl");
+  }
 }
 
 Server::~Server() { stop(); }
@@ -120,8 +138,8 @@ std::size_t Server::connection_count() const {
 
 void Server::rearm(Watch* watch, int fd) {
   epoll_event ev{};
-  ev.events = watch->kind == Watch::Kind::kListener ? (EPOLLIN | EPOLLONESHOT)
-                                                    : (EPOLLIN | EPOLLRDHUP | EPOLLONESHOT);
+  ev.events = watch->kind == Watch::Kind::kConnection ? (EPOLLIN | EPOLLRDHUP | EPOLLONESHOT)
+                                                      : (EPOLLIN | EPOLLONESHOT);
   ev.data.ptr = watch;
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) {
     log::error("rpc: epoll_ctl(MOD) failed: {}", std::strerror(errno));
@@ -147,6 +165,13 @@ void Server::run_thread() {
     switch (watch->kind) {
       case Watch::Kind::kStop:
         return;
+      case Watch::Kind::kReaper: {
+        std::uint64_t expirations = 0;
+        (void)!::read(reaper_timer_.get(), &expirations, sizeof expirations);
+        reap_slow_connections();
+        rearm(watch, reaper_timer_.get());
+        break;
+      }
       case Watch::Kind::kListener: {
         auto* listener = static_cast<detail::Listener*>(watch);
         accept_ready(*listener);
@@ -218,6 +243,23 @@ void Server::accept_ready(detail::Listener& listener) {
       std::lock_guard lock(mu_);
       connections_.erase(raw);
     }
+  }
+}
+
+void Server::reap_slow_connections() {
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const std::int64_t limit =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.limits.partial_pdu_timeout).count();
+  std::lock_guard lock(mu_);  // connections cannot be destroyed while we look at them
+  for (auto& [raw, connection] : connections_) {
+    const std::int64_t since = connection->waiting_since();
+    if (since == 0 || now - since < limit) continue;
+    std::unique_lock busy(connection->busy, std::try_to_lock);
+    if (!busy.owns_lock()) continue;  // being served right now: not slow
+    log::warn("rpc: {}: incomplete PDU or no bind for {} ms; closing", connection->peer().description,
+              options_.limits.partial_pdu_timeout.count());
+    // Wakes the connection's owner path: its next read sees EOF and closes it there.
+    ::shutdown(connection->fd(), SHUT_RDWR);
   }
 }
 

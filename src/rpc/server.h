@@ -78,6 +78,7 @@ class Server {
   void accept_ready(detail::Listener& listener);
   void close_connection(detail::ServerConnection* connection);
   void rearm(detail::Watch* watch, int fd);
+  void reap_slow_connections();
 
   ServerOptions options_;
   InterfaceRegistry registry_;
@@ -86,6 +87,8 @@ class Server {
   UniqueFd epoll_;
   UniqueFd stop_event_;
   std::unique_ptr<detail::Watch> stop_watch_;
+  UniqueFd reaper_timer_;
+  std::unique_ptr<detail::Watch> reaper_watch_;
   std::vector<std::thread> threads_;
   bool started_ = false;
   bool stopped_ = false;

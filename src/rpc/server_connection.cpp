@@ -24,7 +24,8 @@ ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer pe
       endpoint_name_(std::move(endpoint_name)),
       max_xmit_frag_(server.limits().max_xmit_frag),
       max_recv_frag_(server.limits().max_recv_frag),
-      reassembler_(server.limits()) {}
+      reassembler_(server.limits()),
+      waiting_since_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 ServerConnection::Outcome ServerConnection::on_readable() {
   // Allocated on first data, so idle connections cost no buffer. The buffer is the largest fragment
@@ -59,6 +60,12 @@ ServerConnection::Outcome ServerConnection::on_readable() {
   if (offset > 0) {
     std::memmove(buffer_.data(), buffer_.data() + offset, have_ - offset);
     have_ -= offset;
+  }
+  // Waiting for the rest of a PDU (or still for a bind) starts the slow-client clock once.
+  if (have_ == 0 && bound_ && reassembler_.calls_in_progress() == 0) {
+    waiting_since_.store(0, std::memory_order_relaxed);
+  } else if (waiting_since_.load(std::memory_order_relaxed) == 0) {
+    waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   }
   return Outcome::kKeep;
 }

@@ -7,6 +7,8 @@
 // It returns kClose when the association must end (peer gone, protocol error, limit, write timeout).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -24,7 +26,7 @@ struct InterfaceRegistration;
 namespace detail {
 
 struct Watch {
-  enum class Kind { kStop, kListener, kConnection };
+  enum class Kind { kStop, kListener, kConnection, kReaper };
   explicit Watch(Kind k) : kind(k) {}
   virtual ~Watch() = default;
   Kind kind;
@@ -38,6 +40,9 @@ class ServerConnection final : public Watch {
   int fd() const noexcept { return fd_.get(); }
   const TransportPeer& peer() const noexcept { return peer_; }
   Outcome on_readable();
+  // Since when (steady clock, ns) the connection has waited for the rest of a PDU or for its bind;
+  // 0 when it waits for nothing. Read by the reaper thread, written by the serving thread.
+  std::int64_t waiting_since() const noexcept { return waiting_since_.load(std::memory_order_relaxed); }
 
   std::mutex busy;
 
@@ -67,6 +72,7 @@ class ServerConnection final : public Watch {
   std::map<std::uint16_t, const InterfaceRegistration*> contexts_;
   std::vector<SecurityContext> security_;
   Reassembler reassembler_;
+  std::atomic<std::int64_t> waiting_since_;
 };
 
 }  // namespace detail

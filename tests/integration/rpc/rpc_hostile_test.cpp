@@ -283,5 +283,33 @@ TEST_F(RpcOneThreadTest, ACallLargerThanTheLimitFaultsAndCloses) {
   expect_served();
 }
 
+class RpcSlowClientTest : public RpcHostileTest {
+ protected:
+  ServerOptions server_options() override {
+    ServerOptions o;
+    o.limits.partial_pdu_timeout = std::chrono::milliseconds(300);
+    return o;
+  }
+};
+
+TEST_F(RpcSlowClientTest, SlowAndSilentClientsAreClosedAndIdleBoundOnesAreKept) {
+  RawConnection idle(local_);  // bound, then idle between calls: a pooled connection
+  idle.send(probe_bind());
+  ASSERT_TRUE(idle.receive_pdu().has_value());
+  RawConnection silent(local_);  // connects and never sends a byte
+  RawConnection slow(local_);    // half a header, then nothing
+  slow.send(raw({5, 0, 11, 3, 0x10, 0, 0, 0}));
+  EXPECT_TRUE(slow.closed_by_server());
+  EXPECT_TRUE(silent.closed_by_server());
+  // The reaper has run past the timeout by now; the idle bound connection still serves.
+  idle.send(probe_request(kEcho, as_bytes("kept")));
+  auto reply = idle.receive_pdu();
+  ASSERT_TRUE(reply.has_value());
+  auto decoded = decode_pdu(*reply, Limits{});
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(std::holds_alternative<ResponsePdu>(*decoded));
+  expect_served();
+}
+
 }  // namespace
 }  // namespace guise::rpc::testing
