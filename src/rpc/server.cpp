@@ -182,14 +182,13 @@ void Server::run_thread() {
         auto* connection = static_cast<ServerConnection*>(watch);
         ServerConnection::Outcome outcome;
         {
+          // Re-armed before `busy` is released: the next thread to get this connection from epoll
+          // locks `busy` first, so every access of ours happens before every access of its.
           std::lock_guard busy(connection->busy);
           outcome = connection->on_readable();
+          if (outcome == ServerConnection::Outcome::kKeep) rearm(connection, connection->fd());
         }
-        if (outcome == ServerConnection::Outcome::kClose) {
-          close_connection(connection);
-        } else {
-          rearm(connection, connection->fd());
-        }
+        if (outcome == ServerConnection::Outcome::kClose) close_connection(connection);
         break;
       }
     }
