@@ -1,6 +1,7 @@
 // server.cpp: the epoll reactor and its leader/followers threads; accepting connections.
 #include "rpc/server.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -137,6 +138,7 @@ Status Server::start() {
 void Server::stop() {
   if (stopped_) return;
   stopped_ = true;
+  stopping_.store(true);
   std::uint64_t one = 1;
   (void)!::write(stop_event_.get(), &one, sizeof one);
   for (auto& t : threads_) t.join();
@@ -201,6 +203,13 @@ void Server::run_thread() {
           // locks `busy` first, so every access of ours happens before every access of its.
           std::unique_lock busy = lock_busy(*connection);
           outcome = connection->on_readable();
+          // A hot connection keeps its thread while other threads watch the reactor.
+          while (outcome == ServerConnection::Outcome::kKeep && try_park()) {
+            ServerConnection::Outcome more = connection->wait_for_more();
+            parked_.fetch_sub(1, std::memory_order_relaxed);
+            if (more == ServerConnection::Outcome::kIdle) break;
+            outcome = more;
+          }
           if (outcome == ServerConnection::Outcome::kKeep) rearm(connection, connection->fd());
         }
         if (outcome == ServerConnection::Outcome::kClose) close_connection(connection);
@@ -213,11 +222,21 @@ void Server::run_thread() {
 void Server::accept_ready(detail::Listener& listener) {
   // Bounded per wake-up so one busy endpoint cannot starve the others.
   for (int i = 0; i < 64; ++i) {
-    UniqueFd fd(::accept4(listener.socket.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    // Blocking sockets: every read and write that must not block says so (MSG_DONTWAIT); the one
+    // read that may block (a parked thread waiting on a hot connection) is bounded by SO_RCVTIMEO.
+    UniqueFd fd(::accept4(listener.socket.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!fd) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) log::warn("rpc: accept failed: {}", std::strerror(errno));
       return;
+    }
+    if (options_.park_timeout.count() > 0) {
+      timeval tv{};
+      tv.tv_sec = static_cast<time_t>(options_.park_timeout.count() / 1'000'000);
+      tv.tv_usec = static_cast<suseconds_t>(options_.park_timeout.count() % 1'000'000);
+      (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    } else {
+      (void)::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
     }
     if (connection_count() >= options_.limits.max_connections) {
       log::warn("rpc: refusing a connection on {}: {} connections open (limit)",
@@ -258,6 +277,13 @@ void Server::accept_ready(detail::Listener& listener) {
       connections_.erase(raw);
     }
   }
+}
+
+bool Server::try_park() noexcept {
+  if (options_.park_timeout.count() <= 0 || stopping_.load(std::memory_order_relaxed)) return false;
+  if (parked_.fetch_add(1, std::memory_order_relaxed) < options_.threads - 1) return true;
+  parked_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
 }
 
 void Server::reap_slow_connections() {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,10 @@ struct ServerOptions {
   unsigned threads = 4;  // leader/followers pool size
   Limits limits;
   unsigned socket_mode = 0666;  // filesystem ncalrpc endpoints: anyone may connect; identity is attested
+  // Hot connections: after a reply, a thread whose peers still watch the reactor waits this long on
+  // the same connection for its next request (one recv per call instead of epoll_ctl + epoll_wait +
+  // recv). At most threads − 1 threads wait like this, so the reactor is always watched. 0 disables.
+  std::chrono::microseconds park_timeout{2000};
 };
 
 namespace detail {
@@ -79,6 +84,7 @@ class Server {
   void close_connection(detail::ServerConnection* connection);
   void rearm(detail::Watch* watch, int fd);
   void reap_slow_connections();
+  bool try_park() noexcept;
 
   ServerOptions options_;
   InterfaceRegistry registry_;
@@ -92,6 +98,8 @@ class Server {
   std::vector<std::thread> threads_;
   bool started_ = false;
   bool stopped_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<unsigned> parked_{0};
   std::atomic<std::uint32_t> next_group_{0x1000};
 
   mutable std::mutex mu_;

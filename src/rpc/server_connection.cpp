@@ -28,16 +28,23 @@ ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer pe
       waiting_since_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 ServerConnection::Outcome ServerConnection::on_readable() {
+  Outcome outcome = read_and_handle(MSG_DONTWAIT);
+  return outcome == Outcome::kIdle ? Outcome::kKeep : outcome;
+}
+
+ServerConnection::Outcome ServerConnection::wait_for_more() { return read_and_handle(0); }
+
+ServerConnection::Outcome ServerConnection::read_and_handle(int flags) {
   // Allocated on first data, so idle connections cost no buffer. The buffer is the largest fragment
   // we accept: frame_length() rejects anything bigger before it is buffered.
   if (buffer_.empty()) buffer_.resize(server_.limits().max_recv_frag);
-  ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, MSG_DONTWAIT);
+  ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, flags);
   if (n == 0) {
     if (have_ > 0) log::info("rpc: {} disconnected in the middle of a PDU", peer_.description);
     return Outcome::kClose;
   }
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Outcome::kKeep;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Outcome::kIdle;
     log::info("rpc: {}: receive failed: {}", peer_.description, std::strerror(errno));
     return Outcome::kClose;
   }

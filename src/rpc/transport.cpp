@@ -29,7 +29,9 @@ Status send_all(int fd, std::span<iovec> iov, std::chrono::milliseconds timeout)
     msghdr msg{};
     msg.msg_iov = iov.data() + first;
     msg.msg_iovlen = iov.size() - first;
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    // With a timeout, never block inside sendmsg (the wait is the poll below, bounded); without
+    // one, a blocking socket may block here.
+    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (timeout.count() >= 0 ? MSG_DONTWAIT : 0));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {

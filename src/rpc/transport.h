@@ -4,8 +4,8 @@
 // endpoint replaces a stale socket file, never any other kind of file, and is chmod'ed to `mode` so
 // impersonating threads of other users can connect); connect_to() opens a blocking client socket.
 // The connecting thread's credentials are what the server's kernel records (SO_PEERCRED), which is
-// how a thread presents its current identity. send_all() writes scatter lists with MSG_NOSIGNAL and,
-// on a non-blocking socket, waits for room at most `timeout`. Thread-safety: functions on fds the
+// how a thread presents its current identity. send_all() writes scatter lists with MSG_NOSIGNAL and
+// waits for room at most `timeout` (a negative timeout: as long as it takes). Thread-safety: functions on fds the
 // caller owns.
 #pragma once
 

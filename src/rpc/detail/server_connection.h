@@ -34,12 +34,16 @@ struct Watch {
 
 class ServerConnection final : public Watch {
  public:
-  enum class Outcome { kKeep, kClose };
+  enum class Outcome { kKeep, kClose, kIdle };
 
   ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name);
   int fd() const noexcept { return fd_.get(); }
   const TransportPeer& peer() const noexcept { return peer_; }
+  // Reads what has arrived (never blocks) and handles it: kKeep or kClose.
   Outcome on_readable();
+  // Waits on this connection alone, at most the socket's SO_RCVTIMEO, for more bytes and handles
+  // them: kKeep, kClose, or kIdle when nothing came.
+  Outcome wait_for_more();
   // Since when (steady clock, ns) the connection has waited for the rest of a PDU or for its bind;
   // 0 when it waits for nothing. Read by the reaper thread, written by the serving thread.
   std::int64_t waiting_since() const noexcept { return waiting_since_.load(std::memory_order_relaxed); }
@@ -47,6 +51,7 @@ class ServerConnection final : public Watch {
   std::mutex busy;
 
  private:
+  Outcome read_and_handle(int flags);
   Outcome handle_fragment(std::span<const std::byte> fragment);
   Outcome handle_bind(const BindPdu& bind);
   Outcome handle_auth3(const Auth3Pdu& auth3);
