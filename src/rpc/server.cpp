@@ -141,6 +141,12 @@ void Server::stop() {
   stopping_.store(true);
   std::uint64_t one = 1;
   (void)!::write(stop_event_.get(), &one, sizeof one);
+  {
+    // Wakes threads parked on hot connections (their recv returns at once); connections are only
+    // destroyed under mu_, so every fd here is still open.
+    std::lock_guard lock(mu_);
+    for (auto& [raw, connection] : connections_) ::shutdown(connection->fd(), SHUT_RDWR);
+  }
   for (auto& t : threads_) t.join();
   threads_.clear();
   std::lock_guard lock(mu_);

@@ -182,5 +182,38 @@ TEST_F(RpcClientTest, ManyThreadsCallAtOnce) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+class RpcHotConnectionTest : public RpcClientTest {
+ protected:
+  ServerOptions server_options() override {
+    ServerOptions o;
+    o.threads = 2;
+    o.park_timeout = std::chrono::seconds(20);  // a parked thread stays on its connection
+    return o;
+  }
+};
+
+TEST_F(RpcHotConnectionTest, AThreadParkedOnAHotConnectionNeverLeavesTheReactorUnwatched) {
+  RawConnection hot(local_);
+  hot.send(probe_bind());
+  ASSERT_TRUE(hot.receive_pdu().has_value());
+  hot.send(probe_request(kEcho, as_bytes("1")));
+  ASSERT_TRUE(hot.receive_pdu().has_value());  // its thread now waits on `hot` for the next call
+  // The other thread watches the reactor and serves everyone else; it may not park as well.
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 5; ++i) {
+    auto other = Client::create(local_);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->call(kProbeInterface, kEcho, as_bytes("other")).ok());
+  }
+  hot.send(probe_request(kEcho, as_bytes("2"), 3));
+  auto reply = hot.receive_pdu();
+  ASSERT_TRUE(reply.has_value());
+  auto decoded = decode_pdu(*reply, Limits{});
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ResponsePdu>(*decoded).header.call_id, 3u);
+  // stop() wakes the parked thread instead of waiting out its 20 s (the test's TearDown).
+}
+
 }  // namespace
 }  // namespace guise::rpc::testing
