@@ -37,8 +37,9 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
   GUISE_DECODE(std::uint8_t n_contexts, r.u8());
   GUISE_DECODE_CHECK(r.skip(3));
   if (n_contexts > limits.max_contexts_per_bind) return fail(DecodeError::kBadCount);
-  // Each element is at least 4 + 20 + 20 bytes: check the count fits before reserving.
-  GUISE_DECODE_CHECK(r.require_array(n_contexts, 44));
+  // Each element is at least 4 + 20 bytes (its transfer syntaxes are checked per element): the
+  // count must fit before anything is reserved.
+  GUISE_DECODE_CHECK(r.require_array(n_contexts, 24));
   p.contexts.reserve(n_contexts);
   for (unsigned i = 0; i < n_contexts; ++i) {
     ContextElement c;
