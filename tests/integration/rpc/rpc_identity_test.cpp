@@ -1,10 +1,13 @@
 // Callers as real uids, through real processes: what the server sees and what the kernel allows.
 #include <gtest/gtest.h>
 
+#include <grp.h>
+
 #include <cerrno>
 
 #include "guise/winerror.h"
 #include "integration/rpc/rpc_fixture.h"
+#include "rpc/client.h"
 #include "rpc/local_security.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
@@ -167,6 +170,50 @@ TEST_F(RpcIdentityTest, TcpCallersAreNotAuthenticatedAndCannotBeImpersonated) {
   auto open = parse_fields(call_as(kAlice, tcp_, kNone, kImpersonate, kOpenAs, {"/"}).output);
   EXPECT_EQ(open["impersonate"], "0x80010118");
   EXPECT_EQ(open["Uid"], "0 0 0 0");
+}
+
+}  // namespace
+}  // namespace guise::rpc::testing
+
+namespace guise::rpc::testing {
+namespace {
+
+using identity::ImpersonationLevel;
+
+// Spec R27: a server without CAP_SETUID/CAP_SETGID impersonates only callers whose kernel view is its
+// own, and fails closed (CO_E_FAILEDTOIMPERSONATE, thread unchanged) for every other — identify
+// level included, whose kernel view is nobody. Runs as root (dropping to 41001 in a child) or not.
+TEST(RpcWithoutCapabilities, ImpersonationFailsClosedUnlessTheCallerIsTheServersOwnUid) {
+  auto result = guise::testing::run_in_child([] {
+    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(41001) != 0 || ::setuid(41001) != 0)) {
+      return 10;
+    }
+    Server server(ServerOptions{});
+    if (!server.register_interface(probe_interface()).ok()) return 11;
+    auto bound = server.listen("ncalrpc:[@guise-rpc-nocap-" + std::to_string(::getpid()) + "]");
+    if (!bound.ok() || !server.start().ok()) return 12;
+    const std::string own_uid = std::to_string(::getuid());
+    const std::string own_line = own_uid + " " + own_uid + " " + own_uid + " " + own_uid;
+    auto call = [&](ImpersonationLevel imp) {
+      auto client = Client::create(*bound, AuthInfo::local(AuthnLevel::kConnect, imp));
+      if (!client.ok()) return std::map<std::string, std::string>{};
+      auto out = client->call(kProbeInterface, kOpenAs, as_bytes("/"));
+      return out.ok() ? parse_fields(as_text(*out)) : std::map<std::string, std::string>{};
+    };
+    auto same = call(ImpersonationLevel::kImpersonate);
+    auto identify = call(ImpersonationLevel::kIdentify);
+    guise::testing::report("same.impersonate=" + same["impersonate"] + "\nsame.Uid=" + same["Uid"] +
+                           "\nidentify.impersonate=" + identify["impersonate"] + "\nidentify.Uid=" +
+                           identify["Uid"] + "\nown=" + own_line + "\n");
+    server.stop();
+    return 0;
+  });
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto f = parse_fields(result.output);
+  EXPECT_EQ(f["same.impersonate"], "0x0");              // nothing to switch: allowed
+  EXPECT_EQ(f["same.Uid"], f["own"]);
+  EXPECT_EQ(f["identify.impersonate"], "0x80010123");  // CO_E_FAILEDTOIMPERSONATE
+  EXPECT_EQ(f["identify.Uid"], f["own"]);              // and the thread is unchanged
 }
 
 }  // namespace
