@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: installs what it needs, then
 #   1. builds and runs every test (RelWithDebInfo),
 #   2. builds and runs them again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. builds the libFuzzer targets with clang and runs each for a bounded time (GUISE_FUZZ_SECONDS, default 60).
+#   3. builds and runs the threaded tests (label "threads") under ThreadSanitizer,
+#   4. builds the libFuzzer targets with clang and runs each for a bounded time (GUISE_FUZZ_SECONDS, default 60).
 # Prints each ctest summary and a total; exits non-zero if anything failed. Tests that need root skip
 # with a message when run as a normal user.
 set -uo pipefail
@@ -35,11 +36,14 @@ stage tests build/release -j "$jobs" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   stage sanitizers build/asan -j "$jobs" -LE no-sanitizer -- -DCMAKE_BUILD_TYPE=Debug \
   -DGUISE_SANITIZE=address,undefined -DGUISE_BUILD_BENCH=OFF -DGUISE_BUILD_EXAMPLES=OFF
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  stage threads build/tsan -j "$jobs" -L threads -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUISE_SANITIZE=thread \
+  -DGUISE_BUILD_BENCH=OFF -DGUISE_BUILD_EXAMPLES=OFF
 CC=clang CXX=clang++ stage fuzz build/fuzz -L fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUISE_BUILD_FUZZERS=ON \
   -DGUISE_SANITIZE=address,undefined -DGUISE_BUILD_TESTS=OFF -DGUISE_BUILD_BENCH=OFF -DGUISE_BUILD_EXAMPLES=OFF \
   -DGUISE_FUZZ_SECONDS="${GUISE_FUZZ_SECONDS:-60}"
 
-# One total over the three runs, from ctest's own summary lines.
+# One total over the runs, from ctest's own summary lines.
 passed=0
 failed=0
 for log in "$logs"/*.log; do

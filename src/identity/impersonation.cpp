@@ -39,6 +39,10 @@ struct ThreadState {
   bool away = false;
   // Set in the child of a fork() made while away: the ids were made permanent there.
   bool pinned_by_fork = false;
+
+  // A thread that ends while impersonating takes its credentials with it; it no longer counts as
+  // away, so the process's dumpable flag can come back.
+  ~ThreadState();
 };
 
 thread_local ThreadState t_state;
@@ -110,6 +114,8 @@ void note_away(ThreadState& state, bool away) {
 }
 
 enum class Verify { kNo, kYes };
+
+ThreadState::~ThreadState() { note_away(*this, false); }
 
 // Moves the thread from `from` to `to` (both complete kernel views) through the process ids.
 // Going in: groups → gid → uid, skipping steps that change nothing. On a refused step: undoes what

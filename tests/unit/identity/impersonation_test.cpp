@@ -195,6 +195,20 @@ TEST_F(Impersonation, DumpableFlagComesBackAfterRevert) {
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
 }
 
+TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) {
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
+  std::thread worker([] {
+    auto scope = impersonate(user(kAlice));
+    ASSERT_TRUE(scope.ok());
+    // Never reverted: kept alive past the thread's end on purpose.
+    static auto* kept = new std::vector<ImpersonationScope>();
+    kept->push_back(std::move(*scope));
+  });
+  worker.join();
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+}
+
 TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
   auto scope = impersonate(user(kAlice));
   ASSERT_TRUE(scope.ok());
