@@ -92,3 +92,28 @@ write("stream", "auth_bind_echo", auth_bind + request(b"hello", opnum=0))
 write("stream", "auth_bind_impersonate", auth_bind + request(b"", opnum=1, call_id=3) + request(b"", opnum=2, call_id=4))
 write("stream", "bind_alter_fragmented", bind(contexts=[(0, IFACE, [NDR20])]) + bind(ptype=14, contexts=[(1, IFACE, [NDR20])])
       + request(b"A" * 8, flags=1, call_id=5, ctx=1) + request(b"B", flags=2, call_id=5, ctx=1))
+
+# What servers send to a client: bind_ack (with and without the local verifier's answer), then
+# responses (whole and fragmented), faults, bind_nak, shutdown.
+os.makedirs(os.path.join(HERE, "corpus", "client"), exist_ok=True)
+granted = struct.pack("<IHHII", 0x50534C47, 1, 1, 3, 0)
+
+
+def ack(ptype=12, call_id=1, auth=None, result=0, reason=0):
+    body = struct.pack("<HHI", 4280, 4280, 0x1234) + struct.pack("<H5s", 5, b"4135\0") + b"\0"
+    body += struct.pack("<B3x", 1) + struct.pack("<HH", result, reason) + (NDR20 if result == 0 else b"\0" * 20)
+    return pdu(ptype, body, call_id=call_id, auth=auth)
+
+
+def response(stub, call_id, flags=3):
+    return pdu(2, struct.pack("<IHBx", len(stub), 0, 0) + stub, flags=flags, call_id=call_id)
+
+
+good_ack = ack(auth=(0xC6, 6, 0, granted))
+write("client", "ack_then_response", good_ack + response(b"\x2a\0\0\0", 2) + ack(15, 3) + response(b"ok", 4))
+write("client", "ack_then_fragments", good_ack + response(b"A" * 8, 2, 1) + response(b"B" * 8, 2, 0) + response(b"C", 2, 2))
+write("client", "ack_then_fault", good_ack + pdu(3, struct.pack("<IHBxII", 0, 0, 0, 0x1c010002, 0), flags=0x23, call_id=2))
+write("client", "ack_without_auth", ack() + response(b"x", 2))
+write("client", "ack_rejected", ack(auth=(0xC6, 6, 0, granted), result=2, reason=1))
+write("client", "bind_nak", pdu(13, struct.pack("<HB", 8, 1) + b"\5\0"))
+write("client", "shutdown_then_response", good_ack + pdu(17, b"", call_id=0) + response(b"y", 2))

@@ -44,6 +44,11 @@ Result<std::unique_ptr<ClientConnection>> ClientConnection::open(const StringBin
   return std::unique_ptr<ClientConnection>(new ClientConnection(std::move(fd), auth, options));
 }
 
+std::unique_ptr<ClientConnection> ClientConnection::adopt(UniqueFd fd, const AuthInfo& auth,
+                                                         const ClientOptions& options) {
+  return std::unique_ptr<ClientConnection>(new ClientConnection(std::move(fd), auth, options));
+}
+
 bool ClientConnection::server_closed() const noexcept {
   // An idle connection has nothing to read; readable means EOF, an error, or an unsolicited PDU
   // (shutdown): either way the association is over.

@@ -27,6 +27,8 @@ class ClientConnection {
  public:
   static Result<std::unique_ptr<ClientConnection>> open(const StringBinding& binding, const AuthInfo& auth,
                                                         const ClientOptions& options);
+  // A connection over a socket connected elsewhere (fuzzing the client against arbitrary servers).
+  static std::unique_ptr<ClientConnection> adopt(UniqueFd fd, const AuthInfo& auth, const ClientOptions& options);
 
   // `request_sent` is false when nothing of the request left (safe to retry elsewhere).
   [[nodiscard]] Status call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
