@@ -177,7 +177,9 @@ void Server::run_thread() {
   identity::ProcessIdentityScope thread_ground;
   for (;;) {
     epoll_event ev{};
+    in_reactor_.fetch_add(1, std::memory_order_relaxed);
     int n = ::epoll_wait(epoll_.get(), &ev, 1, -1);
+    in_reactor_.fetch_sub(1, std::memory_order_relaxed);
     if (n < 0) {
       if (errno == EINTR) continue;
       log::error("rpc: epoll_wait failed: {}; serving thread exits", std::strerror(errno));
@@ -210,7 +212,7 @@ void Server::run_thread() {
           std::unique_lock busy = lock_busy(*connection);
           outcome = connection->on_readable();
           // A hot connection keeps its thread while other threads watch the reactor.
-          while (outcome == ServerConnection::Outcome::kKeep && try_park()) {
+          while (outcome == ServerConnection::Outcome::kKeep && connection->between_calls() && try_park()) {
             ServerConnection::Outcome more = connection->wait_for_more();
             parked_.fetch_sub(1, std::memory_order_relaxed);
             if (more == ServerConnection::Outcome::kIdle) break;
@@ -287,6 +289,9 @@ void Server::accept_ready(detail::Listener& listener) {
 
 bool Server::try_park() noexcept {
   if (options_.park_timeout.count() <= 0 || stopping_.load(std::memory_order_relaxed)) return false;
+  // Someone else must be watching the reactor (checked before every wait, so a thread stops parking
+  // as soon as its peers are all busy; new work then waits at most one park_timeout).
+  if (in_reactor_.load(std::memory_order_relaxed) == 0) return false;
   if (parked_.fetch_add(1, std::memory_order_relaxed) < options_.threads - 1) return true;
   parked_.fetch_sub(1, std::memory_order_relaxed);
   return false;

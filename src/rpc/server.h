@@ -44,7 +44,8 @@ struct ServerOptions {
   unsigned socket_mode = 0666;  // filesystem ncalrpc endpoints: anyone may connect; identity is attested
   // Hot connections: after a reply, a thread whose peers still watch the reactor waits this long on
   // the same connection for its next request (one recv per call instead of epoll_ctl + epoll_wait +
-  // recv). At most threads − 1 threads wait like this, so the reactor is always watched. 0 disables.
+  // recv) — but only while another thread waits in the reactor, re-checked before every wait, so
+  // a busy server never leaves new work unwatched for longer than this. 0 disables.
   std::chrono::microseconds park_timeout{2000};
 };
 
@@ -100,6 +101,7 @@ class Server {
   bool stopped_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> parked_{0};
+  std::atomic<unsigned> in_reactor_{0};  // threads waiting in epoll_wait right now
   std::atomic<std::uint32_t> next_group_{0x1000};
 
   mutable std::mutex mu_;

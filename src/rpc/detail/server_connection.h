@@ -44,6 +44,9 @@ class ServerConnection final : public Watch {
   // Waits on this connection alone, at most the socket's SO_RCVTIMEO, for more bytes and handles
   // them: kKeep, kClose, or kIdle when nothing came.
   Outcome wait_for_more();
+  // No partial PDU and no partial call: the connection waits for a new request. Only such a
+  // connection keeps a parked thread (a client that trickles bytes must not hold one).
+  bool between_calls() const noexcept { return have_ == 0 && reassembler_.calls_in_progress() == 0; }
   // Since when (steady clock, ns) the connection has waited for the rest of a PDU or for its bind;
   // 0 when it waits for nothing. Read by the reaper thread, written by the serving thread.
   std::int64_t waiting_since() const noexcept { return waiting_since_.load(std::memory_order_relaxed); }

@@ -215,5 +215,30 @@ TEST_F(RpcHotConnectionTest, AThreadParkedOnAHotConnectionNeverLeavesTheReactorU
   // stop() wakes the parked thread instead of waiting out its 20 s (the test's TearDown).
 }
 
+TEST_F(RpcHotConnectionTest, AClientThatTricklesBytesDoesNotKeepAParkedThread) {
+  RawConnection trickler(local_);
+  trickler.send(probe_bind());
+  ASSERT_TRUE(trickler.receive_pdu().has_value());  // its thread may now park on it
+  trickler.send(probe_request(kEcho, as_bytes("x")) /* whole */);
+  ASSERT_TRUE(trickler.receive_pdu().has_value());
+  std::vector<std::byte> one_byte = {std::byte{5}};
+  trickler.send(one_byte);  // a PDU begins and stalls: the parked thread must go back to the reactor
+  // Occupy one thread with a call that blocks; a second client must still find the other thread.
+  std::thread blocked([this] {
+    auto client = Client::create(local_);
+    if (client.ok()) (void)client->call(kProbeInterface, kBlock, {});
+  });
+  auto other = Client::create(local_);
+  ASSERT_TRUE(other.ok());
+  CallOptions options;
+  options.timeout = std::chrono::seconds(10);
+  auto served = other->call(kProbeInterface, kEcho, as_bytes("served"), options);
+  EXPECT_TRUE(served.ok()) << served.status().to_string();
+  auto releaser = Client::create(local_);
+  ASSERT_TRUE(releaser.ok());
+  EXPECT_TRUE(releaser->call(kProbeInterface, kRelease, {}).ok());
+  blocked.join();
+}
+
 }  // namespace
 }  // namespace guise::rpc::testing
