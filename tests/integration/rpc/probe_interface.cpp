@@ -166,6 +166,11 @@ Status echo(ServerCall&, std::span<const std::byte> in, std::vector<std::byte>& 
 
 }  // namespace
 
+void reset_probe_state() {
+  std::lock_guard lock(g_block_mu);
+  g_released = false;
+}
+
 InterfaceRegistration probe_interface() {
   InterfaceRegistration r;
   r.id = kProbeInterface;

@@ -36,6 +36,8 @@ enum ProbeOp : std::uint16_t {
 };
 
 InterfaceRegistration probe_interface();
+// Forgets a kRelease that found no blocked call (each test starts with a clean kBlock).
+void reset_probe_state();
 InterfaceRegistration echo_interface();
 
 // Parses "key=value" lines.

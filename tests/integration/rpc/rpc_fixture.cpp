@@ -15,6 +15,7 @@ namespace guise::rpc::testing {
 
 void RpcServerTest::SetUp() {
   static std::atomic<int> counter{0};
+  reset_probe_state();
   server_ = std::make_unique<Server>(server_options());
   ASSERT_TRUE(server_->register_interface(probe_interface()).ok());
   ASSERT_TRUE(server_->register_interface(echo_interface()).ok());

@@ -236,6 +236,33 @@ TEST_F(RpcHostileTest, OrphanedCallIsDroppedWithoutAReply) {
   EXPECT_EQ(std::get<ResponsePdu>(*decoded).header.call_id, 6u);  // nothing was sent for call 5
 }
 
+TEST_F(RpcHostileTest, AClientThatDiesWhileItsCallRunsCostsTheServerNothing) {
+  {
+    RawConnection c(local_);
+    c.send(probe_bind());
+    ASSERT_TRUE(c.receive_pdu().has_value());
+    c.send(probe_request(kBlock, {}));
+  }  // the client is gone while its call blocks in the server
+  auto releaser = Client::create(local_);
+  ASSERT_TRUE(releaser.ok());
+  ASSERT_TRUE(releaser->call(kProbeInterface, kRelease, {}).ok());  // the reply to the dead client fails
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, MoreHalfSentCallsThanTheLimitFaultWithServerTooBusyAndClose) {
+  RawConnection c(local_);
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  for (std::uint32_t call = 10; call < 10 + Limits{}.max_calls_in_progress + 1; ++call) {
+    c.send(probe_request(kSum, std::vector<std::byte>(8, std::byte{1}), call, 0, kPfcFirstFrag));
+  }
+  auto fault = c.receive_pdu();
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault_status_of(*fault), kNcaServerTooBusy);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
 class RpcOneThreadTest : public RpcHostileTest {
  protected:
   ServerOptions server_options() override {
