@@ -26,7 +26,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     log::warn("rpc: {}: opnum {} of {} does not exist", peer_.description, meta.opnum, iface->name);
     return send_fault(meta.call_id, meta.context_id, kNcaOpRangeError, true);
   }
-  const SecurityContext* security = security_for(meta.auth_context_id);
+  SecurityContext* security = security_for(meta.auth_context_id);
   CallAttributes attributes;
   attributes.interface_id = iface->id;
   attributes.opnum = meta.opnum;
@@ -62,7 +62,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
 
   Outcome outcome;
   if (status.ok()) {
-    outcome = send_response(meta, reply);
+    outcome = send_response(meta, reply, security);
   } else {
     log::debug("rpc: {}: {} opnum {} failed: {}", peer_.description, iface->name, meta.opnum, status.to_string());
     outcome = send_fault(meta.call_id, meta.context_id, status_to_fault_status(status), false);

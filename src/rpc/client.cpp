@@ -20,7 +20,7 @@ Client::Client(StringBinding binding, AuthInfo auth, ClientOptions options)
 
 Result<Client> Client::create(std::string_view string_binding, AuthInfo auth, ClientOptions options) {
   GUISE_TRY(StringBinding binding, StringBinding::parse(string_binding));
-  if (!binding.is_local() && auth.level != AuthnLevel::kNone) {
+  if (!binding.is_local() && auth.level != AuthnLevel::kNone && !options.security) {
     // TODO(security): the GSSAPI provider (roadmap item 9) authenticates TCP callers.
     return Status(StatusCode::kUnimplemented, "no security provider for ncacn_ip_tcp yet; use level NONE",
                   HRESULT_FROM_WIN32(1747));  // RPC_S_UNKNOWN_AUTHN_SERVICE

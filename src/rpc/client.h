@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,6 +31,7 @@
 #include "base/status.h"
 #include "identity/impersonation_level.h"
 #include "rpc/cancel_token.h"
+#include "rpc/client_security.h"
 #include "rpc/interface_registry.h"
 #include "rpc/limits.h"
 #include "rpc/string_binding.h"
@@ -66,6 +68,9 @@ struct ClientOptions {
   // Per-call default; zero means wait for ever (Windows' default for ncalrpc).
   std::chrono::milliseconds call_timeout{0};
   std::size_t max_idle_connections_per_key = 4;
+  // Makes the security provider of each new connection for authenticated levels. Empty: the local
+  // provider over ncalrpc; over ncacn_ip_tcp an authenticated level then needs a provider here.
+  std::function<std::unique_ptr<ClientSecurityProvider>()> security;
 };
 
 struct CallOptions {
@@ -79,7 +84,7 @@ class ConnectionPool;
 class Client {
  public:
   // Parses the binding; connects lazily on the first call. kInvalidInput for a bad binding;
-  // kUnimplemented for an authenticated level over ncacn_ip_tcp (needs the GSSAPI provider).
+  // kUnimplemented for an authenticated level over ncacn_ip_tcp without ClientOptions::security.
   static Result<Client> create(std::string_view string_binding, AuthInfo auth = {}, ClientOptions options = {});
 
   // One call; the reply stub replaces `out`'s contents (its capacity is reused).

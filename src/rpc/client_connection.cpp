@@ -32,6 +32,7 @@ Status protocol_violation(std::string what) {
 ClientConnection::ClientConnection(UniqueFd fd, AuthInfo auth, const ClientOptions& options)
     : fd_(std::move(fd)),
       auth_(auth),
+      make_security_(options.security),
       limits_(options.limits),
       max_xmit_frag_(options.limits.max_xmit_frag),
       max_recv_frag_(options.limits.max_recv_frag),
@@ -150,7 +151,13 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
   bind.assoc_group_id = assoc_group_id_;
   bind.contexts.push_back({context_id, iface, {kNdr20Syntax}});
   const bool authenticate = !bound_ && auth_.level != AuthnLevel::kNone;
-  if (authenticate) bind.auth = make_local_auth_request(auth_.level, auth_.imp_level, auth_.capabilities, 0);
+  std::unique_ptr<ClientSecurityProvider> provider;
+  if (authenticate) {
+    provider = make_security_ ? make_security_() : std::make_unique<LocalClientSecurity>();
+    auto first = provider->first_leg(auth_, 0);
+    if (!first.ok()) return broken_with(std::move(first).status());
+    bind.auth = std::move(first).value();
+  }
   GUISE_RETURN_IF_ERROR(send_bytes(encode_bind(bind)));
 
   auto fragment = read_fragment(deadline, cancel);
@@ -191,17 +198,21 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
     max_recv_frag_ = std::min(limits_.max_recv_frag, ack->max_xmit_frag);
     assoc_group_id_ = ack->assoc_group_id;
     if (authenticate) {
-      // The server must have taken our provider and granted at least the level we asked for.
-      if (!ack->auth || ack->auth->auth_type != kAuthTypeGuiseLocal) {
-        return broken_with(Status(StatusCode::kAccessDenied, "server did not accept local security",
+      if (!ack->auth || ack->auth->auth_type != provider->auth_type()) {
+        return broken_with(Status(StatusCode::kAccessDenied, "server did not accept our security provider",
                                   E_ACCESSDENIED));
       }
-      auto granted = LocalAuthValue::decode(ack->auth->auth_value);
-      if (!granted || !(granted->flags & LocalAuthValue::kFlagGranted) ||
-          (auth_.level != AuthnLevel::kDefault && ack->auth->auth_level < static_cast<std::uint8_t>(auth_.level))) {
-        return broken_with(Status(StatusCode::kAccessDenied, "server granted less than the level asked for",
-                                  E_ACCESSDENIED));
+      auto third = provider->second_leg(auth_, *ack->auth);
+      if (!third.ok()) return broken_with(std::move(third).status());
+      if (third->has_value()) {
+        // The third leg travels in auth3, which has no answer (MS-RPCE §3.3.1.5.2.2).
+        Auth3Pdu auth3;
+        auth3.header.call_id = bind.header.call_id;
+        auth3.header.flags = kPfcFirstFrag | kPfcLastFrag;
+        auth3.auth = std::move(**third);
+        GUISE_RETURN_IF_ERROR(send_bytes(encode_auth3(auth3)));
       }
+      security_ = std::move(provider);
     }
     bound_ = true;
   }
@@ -219,21 +230,23 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
   return context_id;
 }
 
-Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
-                              std::span<const std::byte> in, std::vector<std::byte>& out, Deadline deadline,
-                              const CancelToken* cancel, bool& request_sent) {
-  request_sent = false;
-  if (broken_) return disconnected("connection is broken");
-  GUISE_TRY(std::uint16_t context_id, context_for(iface, deadline, cancel));
-  const std::uint32_t call_id = next_call_id_++;
-
+Status ClientConnection::send_request_fragments(std::uint32_t call_id, std::uint16_t context_id,
+                                                std::uint16_t opnum, const std::optional<GUID>& object,
+                                                std::span<const std::byte> in, bool& request_sent) {
   // Request fragments: header (24, or 40 with an object UUID) + stub chunk, sent with one sendmsg
-  // each straight from the caller's buffer.
+  // each straight from the caller's buffer. On a signed/sealed context each chunk is copied, padded
+  // to 16 and followed by the sec_trailer and the provider's verifier (MS-RPCE §2.2.2.11).
+  const bool protect = security_ && security_->protects_pdus();
   const std::size_t header_size = kRequestHeaderSize + (object ? kObjectUuidSize : 0);
-  const std::size_t room = ((max_xmit_frag_ - header_size) / 8) * 8;
+  const std::size_t verifier = protect ? security_->verifier_size() : 0;
+  const std::size_t overhead = header_size + (protect ? kSecTrailerSize + verifier + 15 : 0);
+  if (max_xmit_frag_ <= overhead + 8) return broken_with(protocol_violation("fragments too small for a verifier"));
+  const std::size_t room = protect ? ((max_xmit_frag_ - overhead) / 16) * 16 : ((max_xmit_frag_ - overhead) / 8) * 8;
+  std::vector<std::byte> chunk_buffer;
   std::size_t offset = 0;
   do {
     const std::size_t chunk = std::min(room, in.size() - offset);
+    const std::size_t pad = protect ? (16 - (header_size + chunk) % 16) % 16 : 0;
     CallFragmentHeader h;
     h.type = PType::kRequest;
     h.call_id = call_id;
@@ -241,13 +254,41 @@ Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, con
     h.opnum = opnum;
     h.object = object;
     h.alloc_hint = static_cast<std::uint32_t>(in.size() - offset);
-    h.frag_length = static_cast<std::uint16_t>(header_size + chunk);
+    h.auth_length = static_cast<std::uint16_t>(verifier);
+    h.frag_length = static_cast<std::uint16_t>(header_size + chunk + pad + (protect ? kSecTrailerSize + verifier : 0));
     if (offset == 0) h.flags |= kPfcFirstFrag;
     if (offset + chunk == in.size()) h.flags |= kPfcLastFrag;
     std::array<std::byte, kMaxCallHeaderSize> header;
     std::size_t n = write_call_fragment_header(h, header);
-    iovec iov[2] = {{header.data(), n}, {const_cast<std::byte*>(in.data() + offset), chunk}};
-    Status st = send_all(fd_.get(), std::span(iov, chunk == 0 ? 1 : 2), kNoTimeout);
+    Status st;
+    if (!protect) {
+      iovec iov[2] = {{header.data(), n}, {const_cast<std::byte*>(in.data() + offset), chunk}};
+      st = send_all(fd_.get(), std::span(iov, chunk == 0 ? 1 : 2), kNoTimeout);
+    } else {
+      chunk_buffer.assign(in.begin() + static_cast<std::ptrdiff_t>(offset),
+                          in.begin() + static_cast<std::ptrdiff_t>(offset + chunk));
+      chunk_buffer.resize(chunk + pad, std::byte{0});
+      PduHeader ph;
+      ph.type = PType::kRequest;
+      ph.flags = static_cast<std::uint8_t>(h.flags | (object ? kPfcObjectUuid : 0));
+      ph.frag_length = h.frag_length;
+      ph.auth_length = h.auth_length;
+      ph.call_id = call_id;
+      AuthVerifier trailer{security_->auth_type(), static_cast<std::uint8_t>(auth_.level),
+                           static_cast<std::uint8_t>(pad), 0, 0, {}};
+      auto value = security_->protect_request(ph, chunk_buffer, trailer);
+      if (!value.ok() || value->size() != verifier) {
+        return broken_with(value.ok() ? internal_error("verifier of the wrong size") : std::move(value).status());
+      }
+      std::array<std::byte, kSecTrailerSize> trailer_bytes{std::byte{trailer.auth_type}, std::byte{trailer.auth_level},
+                                                           std::byte{trailer.auth_pad_length}, std::byte{0},
+                                                           std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}};
+      iovec iov[4] = {{header.data(), n},
+                      {chunk_buffer.data(), chunk_buffer.size()},
+                      {trailer_bytes.data(), trailer_bytes.size()},
+                      {value->data(), value->size()}};
+      st = send_all(fd_.get(), std::span(iov, 4), kNoTimeout);
+    }
     if (!st.ok()) {
       // A server that refuses a request part-way (a limit) faults and closes: report its fault,
       // which is already in our receive queue, rather than the broken pipe it caused.
@@ -268,6 +309,18 @@ Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, con
     request_sent = true;
     offset += chunk;
   } while (offset < in.size());
+  return Status::Ok();
+}
+
+Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
+                              std::span<const std::byte> in, std::vector<std::byte>& out, Deadline deadline,
+                              const CancelToken* cancel, bool& request_sent) {
+  request_sent = false;
+  if (broken_) return disconnected("connection is broken");
+  GUISE_TRY(std::uint16_t context_id, context_for(iface, deadline, cancel));
+  const std::uint32_t call_id = next_call_id_++;
+
+  GUISE_RETURN_IF_ERROR(send_request_fragments(call_id, context_id, opnum, object, in, request_sent));
 
   out.clear();
   bool first = true;
@@ -289,6 +342,17 @@ Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, con
     if (auto* response = std::get_if<ResponsePdu>(&*pdu)) {
       if (response->header.call_id != call_id || first != response->header.has_flag(kPfcFirstFrag)) {
         return broken_with(protocol_violation("response fragment out of sequence"));
+      }
+      if (security_ && security_->protects_pdus()) {
+        if (!response->auth || response->auth->auth_type != security_->auth_type()) {
+          return broken_with(Status(StatusCode::kAccessDenied, "unprotected response on a protected context",
+                                    E_ACCESSDENIED));
+        }
+        // The fragment is in our own buffer: unsealed in place.
+        std::span<std::byte> stub(const_cast<std::byte*>(response->stub.data()),
+                                  response->stub.size() + response->auth->auth_pad_length);
+        Status checked = security_->unprotect_response(response->header, stub, *response->auth);
+        if (!checked.ok()) return broken_with(std::move(checked));
       }
       if (response->stub.size() > limits_.max_call_bytes - out.size()) {
         abandon_call(call_id, false);

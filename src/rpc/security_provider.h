@@ -14,8 +14,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "identity/impersonation_level.h"
@@ -35,6 +38,11 @@ struct TransportPeer {
   std::string description;                                // for logs: "uid 1000 pid 42", "127.0.0.1:5555"
 };
 
+// What a provider keeps per security context (a GSSAPI context handle, sequence numbers, keys).
+struct ProviderState {
+  virtual ~ProviderState() = default;
+};
+
 struct SecurityContext {
   std::uint8_t auth_type = kAuthTypeNone;
   std::uint32_t auth_context_id = 0;
@@ -43,6 +51,7 @@ struct SecurityContext {
   std::uint32_t capabilities = 0;
   std::uint32_t authn_service = kAuthnServiceNone;  // RPC_C_AUTHN_* reported to the server (spec R10)
   std::optional<identity::Token> caller;             // at imp_level; Anonymous Logon at ANONYMOUS
+  std::shared_ptr<ProviderState> state;              // the provider's own, if any
 };
 
 class ServerSecurityProvider {
@@ -66,6 +75,29 @@ class ServerSecurityProvider {
   virtual bool protects_pdus(const SecurityContext& context) const noexcept {
     (void)context;
     return false;
+  }
+
+  // Per-PDU protection, called only where protects_pdus() (MS-RPCE §2.2.2.11, §3.3.1.5.2):
+  // the size of the auth_value appended to each response fragment (fragments are sized for it);
+  virtual std::size_t verifier_size(const SecurityContext& context) const noexcept {
+    (void)context;
+    return 0;
+  }
+  // checks one request fragment; `stub` is its stub data plus auth padding, unsealed in place at
+  // PKT_PRIVACY. A failure faults the call with access denied and closes the association;
+  [[nodiscard]] virtual Status unprotect_request(SecurityContext& context, const PduHeader& header,
+                                                 std::span<std::byte> stub, const AuthVerifier& verifier) {
+    (void)context, (void)header, (void)stub, (void)verifier;
+    return unimplemented("this provider does not protect PDUs");
+  }
+  // signs (and at PKT_PRIVACY seals in place) one response fragment's stub plus padding; `trailer`
+  // is the sec_trailer that will follow (auth_value empty). Returns exactly verifier_size() octets.
+  [[nodiscard]] virtual Result<std::vector<std::byte>> protect_response(SecurityContext& context,
+                                                                        const PduHeader& header,
+                                                                        std::span<std::byte> stub,
+                                                                        const AuthVerifier& trailer) {
+    (void)context, (void)header, (void)stub, (void)trailer;
+    return unimplemented("this provider does not protect PDUs");
   }
 };
 

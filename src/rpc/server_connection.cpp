@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -223,9 +224,9 @@ ServerConnection::Outcome ServerConnection::handle_auth3(const Auth3Pdu& auth3) 
   return Outcome::kKeep;
 }
 
-const SecurityContext* ServerConnection::security_for(const std::optional<std::uint32_t>& id) const {
+SecurityContext* ServerConnection::security_for(const std::optional<std::uint32_t>& id) {
   if (!id) return security_.empty() ? nullptr : &security_.front();
-  for (const auto& c : security_) {
+  for (auto& c : security_) {
     if (c.auth_context_id == *id) return &c;
   }
   return nullptr;
@@ -239,6 +240,23 @@ ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& req
     meta.auth_context_id = request.auth->auth_context_id;
     if (security_for(meta.auth_context_id) == nullptr) {
       return protocol_error(call_id, DecodeError::kBadField, "request names an unknown auth_context_id");
+    }
+  }
+  // Signed/sealed contexts (GSSAPI at PKT_INTEGRITY and up): every fragment carries its context's
+  // verifier, checked (and unsealed in place: the fragment is in our own buffer) before anything else.
+  SecurityContext* security = security_for(meta.auth_context_id);
+  if (ServerSecurityProvider* provider = protecting_provider(security)) {
+    if (!request.auth || request.auth->auth_type != security->auth_type) {
+      return protocol_error(call_id, DecodeError::kBadField, "request without its context's verifier");
+    }
+    std::span<std::byte> stub(const_cast<std::byte*>(request.stub.data()),
+                              request.stub.size() + request.auth->auth_pad_length);
+    Status checked = provider->unprotect_request(*security, request.header, stub, *request.auth);
+    if (!checked.ok()) {
+      log::warn("rpc: {}: request {} failed its verifier: {}; closing", peer_.description, call_id,
+                checked.to_string());
+      (void)send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
+      return Outcome::kClose;
     }
   }
   const std::uint8_t first_last = kPfcFirstFrag | kPfcLastFrag;
@@ -287,7 +305,85 @@ ServerConnection::Outcome ServerConnection::send_pdu(const std::vector<std::byte
   return Outcome::kKeep;
 }
 
-ServerConnection::Outcome ServerConnection::send_response(const CallMeta& meta, std::span<const std::byte> stub) {
+ServerSecurityProvider* ServerConnection::protecting_provider(const SecurityContext* security) const {
+  if (security == nullptr) return nullptr;
+  ServerSecurityProvider* provider = server_.provider_for(security->auth_type);
+  return provider != nullptr && provider->protects_pdus(*security) ? provider : nullptr;
+}
+
+ServerConnection::Outcome ServerConnection::send_protected_response(const CallMeta& meta,
+                                                                    std::span<const std::byte> stub,
+                                                                    SecurityContext& security,
+                                                                    ServerSecurityProvider& provider) {
+  // Each fragment: header, stub chunk, pad to 16 (MS-RPCE §2.2.2.11 aligns the sec_trailer), trailer,
+  // auth_value. The chunk is copied so the provider can seal it in place without touching `stub`.
+  const std::size_t verifier = provider.verifier_size(security);
+  const std::size_t overhead = kResponseHeaderSize + kSecTrailerSize + verifier + 15;
+  if (max_xmit_frag_ <= overhead) {
+    log::error("rpc: {}: verifier of {} octets leaves no room in {}-octet fragments", peer_.description, verifier,
+               max_xmit_frag_);
+    return Outcome::kClose;
+  }
+  const std::size_t room = ((max_xmit_frag_ - overhead) / 16) * 16;
+  std::vector<std::byte> chunk_buffer;
+  std::size_t offset = 0;
+  do {
+    const std::size_t chunk = std::min(room, stub.size() - offset);
+    const std::size_t pad = (16 - (kResponseHeaderSize + chunk) % 16) % 16;
+    chunk_buffer.assign(stub.begin() + static_cast<std::ptrdiff_t>(offset),
+                        stub.begin() + static_cast<std::ptrdiff_t>(offset + chunk));
+    chunk_buffer.resize(chunk + pad, std::byte{0});
+    CallFragmentHeader h;
+    h.type = PType::kResponse;
+    h.call_id = meta.call_id;
+    h.context_id = meta.context_id;
+    h.alloc_hint = static_cast<std::uint32_t>(stub.size() - offset);
+    h.auth_length = static_cast<std::uint16_t>(verifier);
+    h.frag_length = static_cast<std::uint16_t>(kResponseHeaderSize + chunk + pad + kSecTrailerSize + verifier);
+    if (offset == 0) h.flags |= kPfcFirstFrag;
+    if (offset + chunk == stub.size()) h.flags |= kPfcLastFrag;
+    PduHeader header;
+    header.type = PType::kResponse;
+    header.flags = h.flags;
+    header.frag_length = h.frag_length;
+    header.auth_length = h.auth_length;
+    header.call_id = h.call_id;
+    AuthVerifier trailer{security.auth_type, static_cast<std::uint8_t>(security.level),
+                         static_cast<std::uint8_t>(pad), 0, security.auth_context_id, {}};
+    auto value = provider.protect_response(security, header, chunk_buffer, trailer);
+    if (!value.ok() || value->size() != verifier) {
+      log::error("rpc: {}: cannot protect the reply to call {}: {}; closing", peer_.description, meta.call_id,
+                 value.ok() ? "verifier of the wrong size" : value.status().to_string());
+      return Outcome::kClose;
+    }
+    std::array<std::byte, kMaxCallHeaderSize> header_bytes;
+    const std::size_t header_size = write_call_fragment_header(h, header_bytes);
+    std::array<std::byte, kSecTrailerSize> trailer_bytes{
+        std::byte{trailer.auth_type}, std::byte{trailer.auth_level}, std::byte{trailer.auth_pad_length}, std::byte{0},
+        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id)},
+        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 8)},
+        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 16)},
+        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 24)}};
+    iovec iov[4] = {{header_bytes.data(), header_size},
+                    {chunk_buffer.data(), chunk_buffer.size()},
+                    {trailer_bytes.data(), trailer_bytes.size()},
+                    {value->data(), value->size()}};
+    Status st = send_all(fd_.get(), std::span(iov, 4), server_.limits().write_timeout);
+    if (!st.ok()) {
+      log::info("rpc: {}: reply to call {} not delivered: {}; closing", peer_.description, meta.call_id,
+                st.to_string());
+      return Outcome::kClose;
+    }
+    offset += chunk;
+  } while (offset < stub.size());
+  return Outcome::kKeep;
+}
+
+ServerConnection::Outcome ServerConnection::send_response(const CallMeta& meta, std::span<const std::byte> stub,
+                                                          SecurityContext* security) {
+  if (ServerSecurityProvider* provider = protecting_provider(security)) {
+    return send_protected_response(meta, stub, *security, *provider);
+  }
   // Fragments carry at most max_xmit_frag octets (C706 §12.6.2); stub chunks stay multiples of 8 so
   // NDR alignment is preserved across fragment boundaries.
   const std::size_t room = ((max_xmit_frag_ - kResponseHeaderSize) / 8) * 8;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,8 +52,14 @@ class ClientConnection {
     return status;
   }
 
+  Status send_request_fragments(std::uint32_t call_id, std::uint16_t context_id, std::uint16_t opnum,
+                                const std::optional<GUID>& object, std::span<const std::byte> in,
+                                bool& request_sent);
+
   UniqueFd fd_;
   AuthInfo auth_;
+  std::function<std::unique_ptr<ClientSecurityProvider>()> make_security_;
+  std::unique_ptr<ClientSecurityProvider> security_;  // set once the bind authenticated
   Limits limits_;
   bool bound_ = false;
   bool broken_ = false;

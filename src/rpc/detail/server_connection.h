@@ -21,6 +21,7 @@
 
 namespace guise::rpc {
 class Server;
+class ServerSecurityProvider;
 struct InterfaceRegistration;
 
 namespace detail {
@@ -62,9 +63,13 @@ class ServerConnection final : public Watch {
   Outcome dispatch(const CallMeta& meta, std::span<const std::byte> stub);
   Outcome send_fault(std::uint32_t call_id, std::uint16_t context_id, std::uint32_t status, bool did_not_execute);
   Outcome send_pdu(const std::vector<std::byte>& pdu);
-  Outcome send_response(const CallMeta& meta, std::span<const std::byte> stub);
+  Outcome send_response(const CallMeta& meta, std::span<const std::byte> stub, SecurityContext* security);
+  Outcome send_protected_response(const CallMeta& meta, std::span<const std::byte> stub, SecurityContext& security,
+                                  ServerSecurityProvider& provider);
+  // The provider that protects this context's PDUs, or nullptr when they travel as they are.
+  ServerSecurityProvider* protecting_provider(const SecurityContext* security) const;
   Outcome protocol_error(std::uint32_t call_id, DecodeError error, std::string_view where);
-  const SecurityContext* security_for(const std::optional<std::uint32_t>& auth_context_id) const;
+  SecurityContext* security_for(const std::optional<std::uint32_t>& auth_context_id);
 
   Server& server_;
   UniqueFd fd_;

@@ -19,6 +19,7 @@ void RpcServerTest::SetUp() {
   server_ = std::make_unique<Server>(server_options());
   ASSERT_TRUE(server_->register_interface(probe_interface()).ok());
   ASSERT_TRUE(server_->register_interface(echo_interface()).ok());
+  configure(*server_);
   auto local = server_->listen("ncalrpc:[@guise-rpc-test-" + std::to_string(::getpid()) + "-" +
                                std::to_string(counter++) + "]");
   ASSERT_TRUE(local.ok()) << local.status().to_string();

@@ -21,6 +21,8 @@ class RpcServerTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
   virtual ServerOptions server_options() { return {}; }
+  // Called before the server listens and starts (add security providers here).
+  virtual void configure(Server& server) { (void)server; }
 
   std::unique_ptr<Server> server_;
   std::string local_;  // ncalrpc:[@...] (abstract: any uid may connect)
