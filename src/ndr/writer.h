@@ -1,0 +1,82 @@
+// writer.h: the growing buffer every NDR encoder writes through.
+//
+// A Writer appends little-endian NDR 2.0 (the only representation guise sends) with alignment
+// measured from the start of the body, zero-filling alignment gaps so identical values always give
+// identical bytes. It hands out referent ids for unique/full pointers the way Windows does
+// (0x00020000, then +4 per pointer) and remembers full pointers so a pointer marshaled twice is sent
+// once (C706 §14.3.11.3). Not thread-safe; one Writer per message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "guise/guiddef.h"
+#include "ndr/interface_marshaler.h"
+
+namespace guise::ndr {
+
+class Writer {
+ public:
+  Writer() = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  std::size_t size() const noexcept { return buf_.size(); }
+  std::span<const std::byte> bytes() const noexcept { return buf_; }
+  // Moves the encoded body out; the Writer is empty afterwards.
+  std::vector<std::byte> take() noexcept { return std::move(buf_); }
+  void reserve(std::size_t n) { buf_.reserve(n); }
+
+  // Pads with zero bytes to the next multiple of n (1, 2, 4 or 8).
+  void align(std::size_t n);
+
+  void write_u8(std::uint8_t v) { buf_.push_back(static_cast<std::byte>(v)); }
+  void write_u16(std::uint16_t v) { append_le(v); }
+  void write_u32(std::uint32_t v) { append_le(v); }
+  void write_u64(std::uint64_t v) { append_le(v); }
+  void write_f32(float v);
+  void write_f64(double v);
+  // Aligns to 4, then Data1, Data2, Data3 little-endian and Data4's 8 bytes.
+  void write_guid(const GUID& g);
+  void write_bytes(std::span<const std::byte> data);
+
+  // Aligned 4-byte conformance (max_count) and variance (offset, actual_count).
+  void write_conformance(std::uint32_t max_count);
+  void write_variance(std::uint32_t offset, std::uint32_t actual_count);
+
+  // A fresh referent id for a non-null unique or full pointer.
+  std::uint32_t next_referent_id() noexcept {
+    const std::uint32_t id = next_referent_id_;
+    next_referent_id_ += 4;
+    return id;
+  }
+  // Full pointers: the id already given to `p`, with first = false; or a fresh id and first = true
+  // (the caller then marshals the referent).
+  std::pair<std::uint32_t, bool> full_pointer_id(const void* p);
+
+  // The COM layer's interface-pointer marshaler for this message (may be null).
+  InterfaceMarshaler* interface_marshaler() const noexcept { return interfaces_; }
+  void set_interface_marshaler(InterfaceMarshaler* m) noexcept { interfaces_ = m; }
+
+ private:
+  template <class T>
+  void append_le(T v) {
+    std::byte raw[sizeof(T)];
+    for (std::size_t i = 0; i < sizeof(T); ++i) {
+      raw[i] = static_cast<std::byte>(v & 0xFF);
+      v = static_cast<T>(v >> 8);
+    }
+    buf_.insert(buf_.end(), raw, raw + sizeof(T));
+  }
+
+  std::vector<std::byte> buf_;
+  std::uint32_t next_referent_id_ = 0x00020000;
+  std::map<const void*, std::uint32_t> full_pointers_;
+  InterfaceMarshaler* interfaces_ = nullptr;
+};
+
+}  // namespace guise::ndr
