@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
+#include "base/hresult_map.h"
 #include "guise/objbase.h"
 #include "ndr/bstr.h"
 #include "ndr/call_context.h"
@@ -21,6 +23,80 @@
 #include "ndr/strings.h"
 #include "ndr/version.h"
 #include "ndr/writer.h"
+
+namespace guise::ndr {
+
+// RPC_X_NULL_REF_POINTER (1780): a [ref] pointer the caller passed was NULL.
+inline constexpr HRESULT kHresultNullRefPointer = static_cast<HRESULT>(0x800706F4u);
+// RPC_S_INVALID_TAG (1733): a union discriminant the caller passed selects no arm.
+inline constexpr HRESULT kHresultInvalidTag = static_cast<HRESULT>(0x800706C5u);
+// RPC_S_CALL_FAILED (1726): what a plain-RPC client stub returns when the call failed without a
+// Win32 status to report.
+inline constexpr std::uint32_t kRpcSCallFailed = 1726;
+
+[[nodiscard]] inline Status null_ref_pointer(const char* name) {
+  return Status(StatusCode::kInvalidInput, std::string("ndr: [ref] pointer '") + name + "' is NULL",
+                kHresultNullRefPointer);
+}
+[[nodiscard]] inline Status invalid_union_tag() {
+  return Status(StatusCode::kInvalidInput, "ndr: union discriminant selects no arm", kHresultInvalidTag);
+}
+
+// The HRESULT a proxy returns for a failed call.
+inline HRESULT to_hresult(const Status& s) { return status_to_hresult(s); }
+// The error_status_t a plain-RPC client stub returns for a failed call: the Win32 code the fault
+// carried, else RPC_S_CALL_FAILED.
+inline std::uint32_t to_error_status(const Status& s) {
+  const HRESULT hr = status_to_hresult(s);
+  if (HRESULT_FACILITY(hr) == FACILITY_WIN32) return HRESULT_CODE(hr);
+  return kRpcSCallFailed;
+}
+
+// iid_is(x) accepts an IID value, reference or pointer.
+inline const IID& iid_of(const IID& iid) noexcept { return iid; }
+inline const IID& iid_of(const IID* iid) noexcept { return iid != nullptr ? *iid : IID_NULL; }
+
+// An interface pointer of static type To (IFoo* or void*) from the IUnknown* the marshaler gave.
+template <class To>
+To interface_cast(IUnknown* p) noexcept {
+  if constexpr (std::is_same_v<std::remove_cv_t<std::remove_pointer_t<To>>, void>) {
+    return p;
+  } else {
+    return static_cast<To>(p);
+  }
+}
+template <class From>
+IUnknown* to_iunknown(From* p) noexcept {
+  if constexpr (std::is_same_v<std::remove_cv_t<From>, void>) {
+    return static_cast<IUnknown*>(const_cast<void*>(p));
+  } else {
+    return const_cast<IUnknown*>(static_cast<const IUnknown*>(p));
+  }
+}
+
+// Raw zero-filled storage for a conformant structure of `bytes` bytes (see decoded_memory.h).
+template <class T>
+[[nodiscard]] Status allocate_bytes(Reader& r, std::size_t bytes, T*& out) {
+  void* raw = nullptr;
+  GUISE_RETURN_IF_ERROR(detail::allocate_zeroed(r, bytes, 1, raw));
+  out = static_cast<T*>(raw);
+  return Status::Ok();
+}
+
+// Runs a cleanup at scope exit (stubs free decoded parameters on every path).
+template <class F>
+class Defer {
+ public:
+  explicit Defer(F f) : f_(std::move(f)) {}
+  Defer(const Defer&) = delete;
+  Defer& operator=(const Defer&) = delete;
+  ~Defer() { f_(); }
+
+ private:
+  F f_;
+};
+
+}  // namespace guise::ndr
 
 // rpcndr.h's names for IDL base types, as MIDL-generated headers use them.
 #ifndef GUISE_RPCNDR_TYPES_DEFINED

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -57,6 +58,8 @@ class Writer {
   // Full pointers: the id already given to `p`, with first = false; or a fresh id and first = true
   // (the caller then marshals the referent).
   std::pair<std::uint32_t, bool> full_pointer_id(const void* p);
+  // Deferred part of a full pointer: true the first time `p`'s referent is due (write it then).
+  bool claim_full_referent(const void* p) { return full_referents_written_.insert(p).second; }
 
   // The COM layer's interface-pointer marshaler for this message (may be null).
   InterfaceMarshaler* interface_marshaler() const noexcept { return interfaces_; }
@@ -76,6 +79,7 @@ class Writer {
   std::vector<std::byte> buf_;
   std::uint32_t next_referent_id_ = 0x00020000;
   std::map<const void*, std::uint32_t> full_pointers_;
+  std::set<const void*> full_referents_written_;
   InterfaceMarshaler* interfaces_ = nullptr;
 };
 
