@@ -988,7 +988,7 @@ class Checker {
       if (a.name == "propget") prefix = "get_";
       else if (a.name == "propput") prefix = "put_";
       else if (a.name == "propputref") prefix = "putref_";
-      else if (a.name == "id" || a.name == "helpstring") continue;
+      else if (a.name == "id" || a.name == "helpstring" || a.name == "idempotent") continue;
       else error(a.where, "method attribute '" + a.name + "' is not supported by guise-midl");
     }
     out.name = prefix + m.name;
@@ -1030,6 +1030,25 @@ class Checker {
       scope.in.push_back(in);
       scope.out.push_back(out_dir);
     }
+    if (itf->local) {
+      // [local]: never marshaled, so only the C++ signature matters (void* and the like are fine).
+      for (std::size_t i = 0; i < m.params.size(); ++i) {
+        const auto& p = m.params[i];
+        ir::Param param;
+        param.name = scope.names[i];
+        param.in = scope.in[i];
+        param.out = scope.out[i];
+        param.where = p.decl.where;
+        param.cpp_type = param_cpp_type(p);
+        param.header_decl = header_decl(p, param.name);
+        std::vector<Level> levels;
+        Core core;
+        expand(p.type, p.decl, levels, core, p.decl.where);
+        out.params.push_back(std::move(param));
+      }
+      itf->methods.push_back(std::move(out));
+      return;
+    }
     for (std::size_t i = 0; i < m.params.size(); ++i) {
       const auto& p = m.params[i];
       ir::Param param;
@@ -1048,14 +1067,9 @@ class Checker {
       param.node = resolve_field(p, scope, /*is_param=*/true, pointer_default);
       if (!param.node) continue;
       param.cpp_type = param_cpp_type(p);
-      param.header_decl = cpp_spelling(p.type) + " ";
-      for (int k = 0; k < p.decl.pointers; ++k) param.header_decl += "*";
-      if (p.decl.const_pointer) param.header_decl += "const ";
-      param.header_decl += param.name;
-      for (const auto& d : p.decl.dims) param.header_decl += d ? "[" + std::to_string(eval(d).value_or(0)) + "]" : "[]";
+      param.header_decl = header_decl(p, param.name);
       if (p.type.kind == ast::TypeSpec::Kind::kNamed && p.decl.pointers == 0 && p.decl.dims.empty()) {
-        const BuiltinType* b = builtin_type(p.type.name);
-        if (b && b->kind == BuiltinType::Kind::kGuidRef && !symbols_.count(p.type.name)) param.by_reference = true;
+        param.by_reference = is_guid_reference(p.type.name);
       }
       if (param.out && param.node->kind == Node::Kind::kPointer && param.node->target->kind == Node::Kind::kString) {
         error(p.decl.where, "[out] [string] '" + param.name + "' would need a caller-allocated buffer; use a pointer to a [string] pointer");
@@ -1086,6 +1100,31 @@ class Checker {
       out.params.push_back(std::move(param));
     }
     itf->methods.push_back(std::move(out));
+  }
+
+  std::string header_decl(const ast::Field& p, const std::string& name) {
+    std::string d = cpp_spelling(p.type) + " ";
+    for (int k = 0; k < p.decl.pointers; ++k) d += "*";
+    if (p.decl.const_pointer) d += "const ";
+    d += name;
+    for (const auto& dim : p.decl.dims) d += dim ? "[" + std::to_string(eval(dim).value_or(0)) + "]" : "[]";
+    return d;
+  }
+
+  // REFIID, REFGUID, REFCLSID, or a typedef of one (REFIPID): a C++ reference in the signature.
+  bool is_guid_reference(const std::string& name, int depth = 0) {
+    if (depth > 32) return false;
+    auto it = symbols_.find(name);
+    if (it == symbols_.end()) {
+      const BuiltinType* b = builtin_type(name);
+      return b != nullptr && b->kind == BuiltinType::Kind::kGuidRef;
+    }
+    const Symbol& s = it->second;
+    if (s.kind != Symbol::Kind::kTypedef || s.decl.pointers != 0 || !s.decl.dims.empty() ||
+        s.type.kind != ast::TypeSpec::Kind::kNamed) {
+      return false;
+    }
+    return is_guid_reference(s.type.name, depth + 1);
   }
 
   std::string param_cpp_type(const ast::Field& p) {

@@ -321,8 +321,9 @@ void MarshalGen::get_deferred(const Node& n, const std::string& lv, const IdentM
         out_.open("if (void* ndr_known = ndr_r.full_pointer_lookup(" + id + ")) {");
         out_.line(lv + " = static_cast<" + value_type(lv) + ">(ndr_known);");
         out_.middle("} else {");
-        out_.line("::guise::ndr::DepthGuard ndr_depth(ndr_r);");
-        out_.line(std::string(kRet) + "ndr_depth.enter());");
+        std::string g = temp("depth");
+        out_.line("::guise::ndr::DepthGuard " + g + "(ndr_r);");
+        out_.line(std::string(kRet) + g + ".enter());");
         get_referent(*n.target, lv, map);
         out_.line("ndr_r.full_pointer_define(" + id + ", const_cast<void*>(static_cast<const void*>(" + lv + ")));");
         out_.close();
@@ -330,8 +331,9 @@ void MarshalGen::get_deferred(const Node& n, const std::string& lv, const IdentM
         return;
       }
       out_.open("if (" + lv + " != nullptr) {");
-      out_.line("::guise::ndr::DepthGuard ndr_depth(ndr_r);");
-      out_.line(std::string(kRet) + "ndr_depth.enter());");
+      std::string g = temp("depth");
+      out_.line("::guise::ndr::DepthGuard " + g + "(ndr_r);");
+      out_.line(std::string(kRet) + g + ".enter());");
       get_referent(*n.target, lv, map);
       out_.close();
       return;
