@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -686,7 +687,7 @@ class Checker {
         case CoreKind::kPrim: n->kind = Node::Kind::kPrim; n->prim = core.prim; break;
         case CoreKind::kEnum: n->kind = Node::Kind::kEnum; n->v1_enum = core.v1_enum; break;
         case CoreKind::kStruct:
-          if (building_.count(core.st)) {
+          if (building_.count(core.st) && std::none_of(levels.begin(), levels.end(), [](const Level& l) { return !l.is_array; })) {
             error(where, "structure '" + core.st->cpp_name + "' contains itself by value");
             return nullptr;
           }
