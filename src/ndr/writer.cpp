@@ -9,7 +9,7 @@ namespace guise::ndr {
 void Writer::align(std::size_t n) {
   GUISE_ASSERT(n == 1 || n == 2 || n == 4 || n == 8, "bad NDR alignment ", n);
   const std::size_t gap = (n - (buf_.size() & (n - 1))) & (n - 1);
-  buf_.insert(buf_.end(), gap, std::byte{0});
+  buf_.insert(buf_.end(), gap, pad_);
 }
 
 void Writer::write_f32(float v) { write_u32(std::bit_cast<std::uint32_t>(v)); }

@@ -22,7 +22,7 @@ namespace guise::ndr {
 
 class Writer {
  public:
-  Writer() = default;
+  Writer() noexcept : pad_(pad_byte_for_testing()) {}
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -34,6 +34,11 @@ class Writer {
 
   // Pads with zero bytes to the next multiple of n (1, 2, 4 or 8).
   void align(std::size_t n);
+
+  // Tests only: Writers constructed afterwards on this thread pad with `b` instead of zero, so a
+  // test can find the pad bytes of an encoding (encode twice, compare) when comparing with a peer
+  // that fills pads differently (NDR leaves pad content unspecified, C706 §14.2.2).
+  static void set_pad_byte_for_testing(std::byte b) noexcept { pad_byte_for_testing() = b; }
 
   void write_u8(std::uint8_t v) { buf_.push_back(static_cast<std::byte>(v)); }
   void write_u16(std::uint16_t v) { append_le(v); }
@@ -76,7 +81,13 @@ class Writer {
     buf_.insert(buf_.end(), raw, raw + sizeof(T));
   }
 
+  static std::byte& pad_byte_for_testing() noexcept {
+    thread_local std::byte pad{0};
+    return pad;
+  }
+
   std::vector<std::byte> buf_;
+  std::byte pad_;
   std::uint32_t next_referent_id_ = 0x00020000;
   std::map<const void*, std::uint32_t> full_pointers_;
   std::set<const void*> full_referents_written_;
