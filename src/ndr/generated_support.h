@@ -57,11 +57,14 @@ inline const IID& iid_of(const IID& iid) noexcept { return iid; }
 inline const IID& iid_of(const IID* iid) noexcept { return iid != nullptr ? *iid : IID_NULL; }
 
 // An interface pointer of static type To (IFoo* or void*) from the IUnknown* the marshaler gave.
+// The pending marker is no object, so it is converted by address only (a static_cast would be a
+// checked downcast of a non-object, which UBSan rightly reports).
 template <class To>
 To interface_cast(IUnknown* p) noexcept {
   if constexpr (std::is_same_v<std::remove_cv_t<std::remove_pointer_t<To>>, void>) {
     return p;
   } else {
+    if (is_pending_referent(p)) return reinterpret_cast<To>(p);
     return static_cast<To>(p);
   }
 }
@@ -70,6 +73,7 @@ IUnknown* to_iunknown(From* p) noexcept {
   if constexpr (std::is_same_v<std::remove_cv_t<From>, void>) {
     return static_cast<IUnknown*>(const_cast<void*>(p));
   } else {
+    if (is_pending_referent(p)) return reinterpret_cast<IUnknown*>(const_cast<std::remove_cv_t<From>*>(p));
     return const_cast<IUnknown*>(static_cast<const IUnknown*>(p));
   }
 }

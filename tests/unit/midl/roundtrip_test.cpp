@@ -185,9 +185,11 @@ class RoundTripServer final : public IRoundTrip2 {
     return S_OK;
   }
   HRESULT STDMETHODCALLTYPE Strings(BSTR in, BSTR* out) override {
-    *out = in == nullptr ? nullptr : SysAllocStringLen(in, SysStringLen(in) * 2);
-    if (*out != nullptr) {
-      UINT n = SysStringLen(in);
+    *out = nullptr;
+    if (in != nullptr) {
+      const UINT n = SysStringLen(in);
+      *out = SysAllocStringLen(nullptr, n * 2);
+      std::memcpy(*out, in, n * 2);
       std::memcpy(*out + n, in, n * 2);
     }
     return S_OK;
