@@ -1,1 +1,348 @@
-// implementation pending
+// Per-thread impersonation: the frame stack, the raw credential syscalls, and their verification.
+#include "identity/impersonation.h"
+
+#include <pthread.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <mutex>
+
+#include "base/assert.h"
+#include "base/log.h"
+#include "guise/winerror.h"
+#include "identity/nss.h"
+
+namespace guise::identity {
+namespace {
+
+// One entry per open scope on this thread, innermost last.
+struct Frame {
+  std::uint64_t id = 0;
+  KernelIds saved_kernel;            // the thread's ids when the scope opened
+  std::optional<Token> saved_token;  // the thread token then (nullopt: running as the process)
+  std::optional<Token> token;        // the thread token while this frame is innermost
+  KernelIds expected;                // the ids the kernel must report while it is innermost
+};
+
+struct ThreadState {
+  std::vector<Frame> frames;
+  // The thread's own (process) ids, captured when its first scope opened.
+  KernelIds ground;
+  // Whether the kernel ids currently differ from `ground` (counted in g_threads_away).
+  bool away = false;
+  // Set in the child of a fork() made while away: the ids were made permanent there.
+  bool pinned_by_fork = false;
+
+  // A thread that ends while impersonating takes its credentials with it; it no longer counts as
+  // away, so the process's dumpable flag can come back.
+  ~ThreadState();
+};
+
+thread_local ThreadState t_state;
+thread_local pid_t t_tid = 0;  // gettid() cached; reset in a fork child
+
+pid_t cached_tid() noexcept {
+  if (t_tid == 0) t_tid = current_tid();
+  return t_tid;
+}
+std::atomic<std::uint64_t> g_next_frame_id{1};
+
+// Dumpable bookkeeping: the kernel clears the process's dumpable flag whenever a thread's euid
+// changes; it is restored once no thread is away from the process ids (docs/security-model.md).
+std::atomic<int> g_threads_away{0};
+std::atomic<int> g_original_dumpable{-1};
+
+std::atomic<std::uint64_t> g_unprivileged{0};  // (uid << 32 | gid) + 1; 0 = not yet resolved
+
+[[noreturn]] void die_with_ids(const char* what, const KernelIds& expected, const KernelIds& actual) {
+  GUISE_FATAL("thread ", current_tid(), " ", what, ": expected ", expected.to_string(), "; kernel says ",
+              actual.to_string(), ". A thread running as the wrong user is never allowed to continue.");
+}
+
+void verify_kernel_ids(const KernelIds& expected, const char* what) {
+  const KernelIds actual = KernelIds::of_calling_thread();
+  if (actual != expected) die_with_ids(what, expected, actual);
+}
+
+// Raw syscalls: glibc's setresuid/setresgid/setgroups broadcast to every thread of the process.
+int raw_setgroups(const std::vector<gid_t>& groups) {
+  return static_cast<int>(::syscall(SYS_setgroups, groups.size(), groups.data()));
+}
+int raw_setresgid(gid_t r, gid_t e) {
+  return static_cast<int>(::syscall(SYS_setresgid, r, e, static_cast<gid_t>(-1)));
+}
+int raw_setresuid(uid_t r, uid_t e) {
+  return static_cast<int>(::syscall(SYS_setresuid, r, e, static_cast<uid_t>(-1)));
+}
+
+// Back to the process ids: uid first (which restores the capabilities of a root process), then gid,
+// then groups; steps whose ids already match are skipped (setgroups needs CAP_SETGID even for a
+// no-op). Cannot fail for a thread whose saved ids are the ground's; if it does, abort.
+void return_to_ground(const ThreadState& state, const KernelIds& current) {
+  const KernelIds& g = state.ground;
+  if ((current.ruid != g.ruid || current.euid != g.euid) && raw_setresuid(g.ruid, g.euid) != 0) {
+    GUISE_FATAL("thread ", current_tid(), " cannot return to uid ", g.euid, ": ", std::strerror(errno));
+  }
+  if ((current.rgid != g.rgid || current.egid != g.egid) && raw_setresgid(g.rgid, g.egid) != 0) {
+    GUISE_FATAL("thread ", current_tid(), " cannot return to gid ", g.egid, ": ", std::strerror(errno));
+  }
+  if (current.groups != g.groups && raw_setgroups(g.groups) != 0) {
+    GUISE_FATAL("thread ", current_tid(), " cannot restore its groups: ", std::strerror(errno));
+  }
+}
+
+void note_away(ThreadState& state, bool away) {
+  if (away == state.away) return;
+  state.away = away;
+  if (away) {
+    // Called before the switch: the kernel clears the flag as soon as the euid changes. The value
+    // to restore is read once, before the first switch of the process.
+    if (g_threads_away.fetch_add(1) == 0 && g_original_dumpable.load() < 0) {
+      g_original_dumpable.store(::prctl(PR_GET_DUMPABLE));
+    }
+  } else if (g_threads_away.fetch_sub(1) == 1) {
+    const int original = g_original_dumpable.load();
+    if (original > 0) ::prctl(PR_SET_DUMPABLE, original);
+  }
+}
+
+enum class Verify { kNo, kYes };
+
+ThreadState::~ThreadState() { note_away(*this, false); }
+
+// Moves the thread from `from` to `to` (both complete kernel views) through the process ids.
+// Going in: groups → gid → uid, skipping steps that change nothing. On a refused step: undoes what
+// was done, puts the thread back at `from`, and returns the error. With Verify::kYes the result is
+// read back from the kernel (3 syscalls) and any difference aborts.
+Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to, Verify verify) {
+  if (from == to) return Status::Ok();
+  const KernelIds& ground = state.ground;
+  if (from != ground) {
+    return_to_ground(state, from);
+    note_away(state, false);
+  }
+  if (to != ground) {
+    note_away(state, true);
+    const char* step = "setgroups";
+    int rc = to.groups != ground.groups ? raw_setgroups(to.groups) : 0;
+    if (rc == 0) {
+      step = "setresgid";
+      rc = (to.rgid != ground.rgid || to.egid != ground.egid) ? raw_setresgid(to.rgid, to.egid) : 0;
+    }
+    if (rc == 0) {
+      step = "setresuid";
+      rc = (to.ruid != ground.ruid || to.euid != ground.euid) ? raw_setresuid(to.ruid, to.euid) : 0;
+    }
+    if (rc != 0) {
+      const int error = errno;
+      // Undo the steps that took (the uid never changed: it is the last step).
+      return_to_ground(state, KernelIds::of_calling_thread());
+      verify_kernel_ids(ground, "failed to undo a refused switch");
+      note_away(state, false);
+      if (from != ground) {
+        Status back = switch_ids(state, ground, from, Verify::kYes);
+        GUISE_ASSERT(back.ok(), "cannot return to the ids this thread had: ", back.to_string());
+      }
+      return Status(StatusCode::kAccessDenied,
+                    fmt::format("the kernel refused {} to uid {} gid {}: {}", step, to.euid, to.egid,
+                                std::strerror(error)),
+                    CO_E_FAILEDTOIMPERSONATE);
+    }
+  }
+  if (verify == Verify::kYes) verify_kernel_ids(to, "is not what guise restored");
+  return Status::Ok();
+}
+
+// The full kernel view a thread must show while carrying `ids` (saved ids stay the process's).
+KernelIds view_for(const ThreadState& state, const ThreadIds& ids) {
+  const KernelIds& g = state.ground;
+  if (ids.uid == g.euid && ids.gid == g.egid && ids.groups == g.groups) return g;  // nothing to switch
+  KernelIds view;
+  view.ruid = view.euid = ids.uid;
+  view.suid = g.suid;
+  view.rgid = view.egid = ids.gid;
+  view.sgid = g.sgid;
+  view.groups = ids.groups;
+  return view;
+}
+
+void fork_child_pins_identity() {
+  // The child of an impersonating thread would otherwise keep root as its saved uid and could take
+  // it back: make the impersonated ids permanent there (fail closed).
+  t_tid = 0;
+  ThreadState& state = t_state;
+  if (!state.away) return;
+  const KernelIds now = KernelIds::of_calling_thread();
+  if (::syscall(SYS_setresgid, now.egid, now.egid, now.egid) != 0 ||
+      ::syscall(SYS_setresuid, now.euid, now.euid, now.euid) != 0) {
+    ::_exit(127);
+  }
+  state.pinned_by_fork = true;
+}
+
+void install_fork_handler_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, fork_child_pins_identity); });
+}
+
+std::uint64_t open_frame(ThreadState& state, KernelIds saved, std::optional<Token> token, KernelIds expected) {
+  const std::uint64_t id = g_next_frame_id.fetch_add(1, std::memory_order_relaxed);
+  std::optional<Token> saved_token = state.frames.empty() ? std::nullopt : state.frames.back().token;
+  state.frames.push_back(Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected)});
+  return id;
+}
+
+// The thread's current kernel view: what the innermost scope set, or — when no scope is open — what
+// the kernel says now, which becomes the thread's process identity (captured per outermost scope, so
+// a process-wide change of ids between calls is honoured).
+KernelIds current_view(ThreadState& state) {
+  if (state.frames.empty()) {
+    state.ground = KernelIds::of_calling_thread();
+    return state.ground;
+  }
+  return state.frames.back().expected;
+}
+
+}  // namespace
+
+ThreadIds thread_ids_for(const Token& token) {
+  if (token.is_anonymous() || !applies_caller_ids(token.level())) {
+    const UnprivilegedIdentity nobody = unprivileged_identity();
+    return ThreadIds{nobody.uid, nobody.gid, {}};
+  }
+  std::vector<gid_t> groups = token.groups();
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  return ThreadIds{token.uid(), token.gid(), std::move(groups)};
+}
+
+void set_unprivileged_identity(UnprivilegedIdentity ids) noexcept {
+  g_unprivileged.store(((std::uint64_t{ids.uid} << 32) | ids.gid) + 1);
+}
+
+UnprivilegedIdentity unprivileged_identity() noexcept {
+  std::uint64_t packed = g_unprivileged.load();
+  if (packed == 0) {
+    UnprivilegedIdentity ids{65534, 65534};
+    try {
+      if (auto uid = nss::uid_by_name("nobody")) ids.uid = *uid;
+      if (auto gid = nss::gid_by_name("nogroup")) ids.gid = *gid;
+    } catch (...) {
+      // NSS failure: keep Debian's 65534/65534.
+    }
+    std::uint64_t expected = 0;
+    g_unprivileged.compare_exchange_strong(expected, ((std::uint64_t{ids.uid} << 32) | ids.gid) + 1);
+    packed = g_unprivileged.load();
+  }
+  packed -= 1;
+  return UnprivilegedIdentity{static_cast<uid_t>(packed >> 32), static_cast<gid_t>(packed & 0xFFFFFFFFu)};
+}
+
+bool can_switch_ids() noexcept {
+  cap_t caps = ::cap_get_proc();
+  if (caps == nullptr) return false;
+  cap_flag_value_t setuid_flag = CAP_CLEAR;
+  cap_flag_value_t setgid_flag = CAP_CLEAR;
+  ::cap_get_flag(caps, CAP_SETUID, CAP_EFFECTIVE, &setuid_flag);
+  ::cap_get_flag(caps, CAP_SETGID, CAP_EFFECTIVE, &setgid_flag);
+  ::cap_free(caps);
+  return setuid_flag == CAP_SET && setgid_flag == CAP_SET;
+}
+
+void log_impersonation_mode_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (can_switch_ids()) {
+      log::info("impersonation: kernel-enforced per thread (CAP_SETUID and CAP_SETGID present)");
+    } else {
+      log::warn(
+          "impersonation: this process lacks CAP_SETUID/CAP_SETGID; impersonating any identity but its own "
+          "fails closed with CO_E_FAILEDTOIMPERSONATE (spec R27)");
+    }
+  });
+}
+
+Result<ImpersonationScope> impersonate(const Token& token) {
+  install_fork_handler_once();
+  ThreadState& state = t_state;
+  if (state.pinned_by_fork) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "this process was forked from an impersonating thread; its ids are fixed",
+                  CO_E_FAILEDTOIMPERSONATE);
+  }
+  KernelIds from = current_view(state);
+  KernelIds to = view_for(state, thread_ids_for(token));
+  // Not read back: the syscalls' success defines the new ids. What user code does to them afterwards
+  // is caught when the scope ends, where the restored ids are read back (DESIGN decision 5).
+  GUISE_RETURN_IF_ERROR(switch_ids(state, from, to, Verify::kNo));
+  if (log::enabled(log::Level::kDebug)) {
+    log::debug("impersonate: tid {} now {} as {} ({})", cached_tid(), to.to_string(), token.principal_name(),
+               impersonation_level_name(token.level()));
+  }
+  const std::uint64_t id = open_frame(state, std::move(from), token, std::move(to));
+  return ImpersonationScope(id, cached_tid());
+}
+
+void ImpersonationScope::revert() noexcept {
+  if (frame_id_ == 0) return;
+  const std::uint64_t id = std::exchange(frame_id_, 0);
+  if (cached_tid() != tid_) {
+    GUISE_FATAL("an impersonation scope opened on thread ", tid_, " was ended on thread ", cached_tid());
+  }
+  ThreadState& state = t_state;
+  auto it = std::find_if(state.frames.begin(), state.frames.end(), [id](const Frame& f) { return f.id == id; });
+  if (it == state.frames.end()) return;  // already ended by an enclosing scope that ended first
+  if (state.pinned_by_fork) {
+    // In a child forked while impersonating: ids are permanent; nothing to restore to.
+    state.frames.erase(it, state.frames.end());
+    return;
+  }
+  const KernelIds current = state.frames.back().expected;
+  const KernelIds target = it->saved_kernel;
+  Status restored = switch_ids(state, current, target, Verify::kNo);
+  if (!restored.ok()) GUISE_FATAL("thread ", current_tid(), " cannot revert: ", restored.to_string());
+  // Every revert ends with the kernel's view: a thread that is not exactly what it was before the
+  // scope (user code changed its ids and did not put them back) never continues.
+  verify_kernel_ids(target, "is not what it must be after revert (its ids were changed behind guise's back)");
+  if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.to_string());
+  state.frames.erase(it, state.frames.end());
+}
+
+ImpersonationScope ProcessIdentityScope::enter() {
+  install_fork_handler_once();
+  ThreadState& state = t_state;
+  KernelIds from = current_view(state);
+  KernelIds ground = state.ground;
+  if (!state.pinned_by_fork) {
+    Status st = switch_ids(state, from, ground, Verify::kYes);
+    if (!st.ok()) GUISE_FATAL("thread ", current_tid(), " cannot return to the process ids: ", st.to_string());
+  } else {
+    ground = from;
+  }
+  return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground)), cached_tid());
+}
+
+std::optional<Token> thread_token() {
+  const ThreadState& state = t_state;
+  if (state.frames.empty()) return std::nullopt;
+  return state.frames.back().token;
+}
+
+bool is_impersonating() {
+  const ThreadState& state = t_state;
+  return !state.frames.empty() && state.frames.back().token.has_value();
+}
+
+Token effective_token() {
+  if (auto token = thread_token()) return *std::move(token);
+  return Token::process();
+}
+
+}  // namespace guise::identity

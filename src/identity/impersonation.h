@@ -86,12 +86,13 @@ Result<ImpersonationScope> impersonate(const Token& token);
 // left behind and restores exactly what was saved — an outer call's impersonation in an STA included.
 class [[nodiscard]] ProcessIdentityScope {
  public:
-  ProcessIdentityScope();
+  ProcessIdentityScope() : inner_(enter()) {}
   ProcessIdentityScope(const ProcessIdentityScope&) = delete;
   ProcessIdentityScope& operator=(const ProcessIdentityScope&) = delete;
   ~ProcessIdentityScope() { inner_.revert(); }
 
  private:
+  static ImpersonationScope enter();
   ImpersonationScope inner_;
 };
 

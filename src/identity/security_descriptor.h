@@ -30,8 +30,10 @@ inline constexpr AccessMask kGenericWrite = 0x40000000;
 inline constexpr AccessMask kGenericRead = 0x80000000;
 
 enum class AceType : std::uint8_t {
-  kAccessAllowed = 0,  // ACCESS_ALLOWED_ACE_TYPE, SDDL "A"
-  kAccessDenied = 1,   // ACCESS_DENIED_ACE_TYPE, SDDL "D"
+  kAccessAllowed = 0x00,   // ACCESS_ALLOWED_ACE_TYPE, SDDL "A" (DACL)
+  kAccessDenied = 0x01,    // ACCESS_DENIED_ACE_TYPE, SDDL "D" (DACL)
+  kSystemAudit = 0x02,     // SYSTEM_AUDIT_ACE_TYPE, SDDL "AU" (SACL; kept, never evaluated)
+  kMandatoryLabel = 0x11,  // SYSTEM_MANDATORY_LABEL_ACE_TYPE, SDDL "ML" (SACL; kept, never evaluated)
 };
 
 // ACE flags (winnt.h values); kept and formatted, only kInheritOnly affects evaluation.
@@ -40,6 +42,8 @@ inline constexpr std::uint8_t kContainerInheritAce = 0x02;  // CI
 inline constexpr std::uint8_t kNoPropagateInheritAce = 0x04;  // NP
 inline constexpr std::uint8_t kInheritOnlyAce = 0x08;       // IO
 inline constexpr std::uint8_t kInheritedAce = 0x10;         // ID
+inline constexpr std::uint8_t kSuccessfulAccessAce = 0x40;  // SA (audit ACEs)
+inline constexpr std::uint8_t kFailedAccessAce = 0x80;      // FA (audit ACEs)
 
 struct Ace {
   AceType type = AceType::kAccessAllowed;
@@ -59,8 +63,10 @@ struct SecurityDescriptor {
   std::optional<Sid> group;
   std::uint16_t dacl_flags = 0;
   std::optional<std::vector<Ace>> dacl;  // nullopt = NULL DACL (grants all)
-  // Whether the text named a SACL ("S:"); guise does not evaluate SACLs, and COM rejects them.
-  bool has_sacl = false;
+  // The SACL ("S:"), if the text had one. guise keeps but never evaluates it; CoInitializeSecurity
+  // rejects descriptors that carry one.
+  std::uint16_t sacl_flags = 0;
+  std::optional<std::vector<Ace>> sacl;
   friend bool operator==(const SecurityDescriptor&, const SecurityDescriptor&) = default;
 };
 

@@ -1,0 +1,1 @@
+guise_add_benchmark(identity_bench SOURCES identity_bench.cpp LIBS guise_identity)

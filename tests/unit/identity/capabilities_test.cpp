@@ -1,0 +1,89 @@
+// Without CAP_SETUID/CAP_SETGID impersonation fails closed (spec R27), seen from the kernel.
+#include <gtest/gtest.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "guise/winerror.h"
+#include "identity/impersonation.h"
+#include "support/child_process.h"
+#include "support/proc_status.h"
+#include "support/root.h"
+
+namespace guise::identity {
+namespace {
+
+using testing::read_proc_ids;
+using testing::report;
+using testing::run_in_child;
+
+// Drops the given capabilities from the calling process's effective and permitted sets.
+bool drop_capabilities(std::initializer_list<cap_value_t> values) {
+  cap_t caps = ::cap_get_proc();
+  if (caps == nullptr) return false;
+  std::vector<cap_value_t> list(values);
+  const bool ok = ::cap_set_flag(caps, CAP_EFFECTIVE, static_cast<int>(list.size()), list.data(), CAP_CLEAR) == 0 &&
+                  ::cap_set_flag(caps, CAP_PERMITTED, static_cast<int>(list.size()), list.data(), CAP_CLEAR) == 0 &&
+                  ::cap_set_proc(caps) == 0;
+  ::cap_free(caps);
+  return ok;
+}
+
+std::string ids_line() { return read_proc_ids().uid_line; }
+
+TEST(Capabilities, WithoutSetuidAnotherUidIsRefusedAndTheKernelStillSeesTheProcess) {
+  GUISE_REQUIRE_ROOT();
+  auto child = run_in_child([] {
+    if (!drop_capabilities({CAP_SETUID, CAP_SETGID})) return 10;
+    if (can_switch_ids()) return 11;
+    const auto before = read_proc_ids();
+    auto scope = impersonate(Token::for_ids(41001, 41001, {41001}, ImpersonationLevel::kImpersonate));
+    if (scope.ok()) return 12;
+    report(scope.status().to_string());
+    if (scope.status().hresult() != CO_E_FAILEDTOIMPERSONATE) return 13;
+    const auto after = read_proc_ids();
+    if (after.uid != before.uid || after.gid != before.gid || after.groups != before.groups) return 14;
+    if (is_impersonating()) return 15;
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
+}
+
+TEST(Capabilities, WithoutSetuidTheProcessOwnIdsAreStillFine) {
+  GUISE_REQUIRE_ROOT();
+  auto child = run_in_child([] {
+    if (!drop_capabilities({CAP_SETUID, CAP_SETGID})) return 10;
+    const KernelIds own = KernelIds::of_calling_thread();
+    auto scope = impersonate(Token::for_ids(own.euid, own.egid, own.groups, ImpersonationLevel::kImpersonate));
+    if (!scope.ok()) {
+      report(scope.status().to_string());
+      return 12;
+    }
+    if (!is_impersonating()) return 13;
+    // At identify level the kernel view would be nobody: that needs a switch, so it fails.
+    auto identify = impersonate(Token::for_ids(own.euid, own.egid, own.groups, ImpersonationLevel::kIdentify));
+    if (identify.ok() || identify.status().hresult() != CO_E_FAILEDTOIMPERSONATE) return 14;
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
+}
+
+TEST(Capabilities, RefusedLastStepUndoesTheGroupsAndGidAlreadySet) {
+  GUISE_REQUIRE_ROOT();
+  auto child = run_in_child([] {
+    // CAP_SETGID stays, so setgroups and setresgid succeed; setresuid is refused.
+    if (!drop_capabilities({CAP_SETUID})) return 10;
+    const auto before = read_proc_ids();
+    auto scope = impersonate(Token::for_ids(41001, 41001, {41001, 42000}, ImpersonationLevel::kImpersonate));
+    if (scope.ok()) return 12;
+    report(scope.status().to_string() + "\n" + ids_line());
+    if (scope.status().hresult() != CO_E_FAILEDTOIMPERSONATE) return 13;
+    const auto after = read_proc_ids();
+    if (after.uid != before.uid || after.gid != before.gid || after.groups != before.groups) return 14;
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
+}
+
+}  // namespace
+}  // namespace guise::identity

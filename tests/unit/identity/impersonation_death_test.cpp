@@ -1,0 +1,77 @@
+// A thread that is not what guise made it is never allowed to continue (DESIGN decision 5).
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "identity/impersonation.h"
+#include "support/root.h"
+
+namespace guise::identity {
+namespace {
+
+Token alice() { return Token::for_ids(41001, 41001, {41001}, ImpersonationLevel::kImpersonate); }
+
+TEST(ImpersonationDeathTest, HandlerThatCallsSetresuidItselfAndReturnsAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope call;
+        // The method switches the thread to bob by itself, behind the guard, and returns.
+        ::syscall(SYS_setresuid, 41002, 41002, -1);
+      },
+      "is not what it must be after revert");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatGivesUpItsSavedUidWhileImpersonatingAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        auto scope = impersonate(alice());
+        // setresuid behind the guard: the saved uid (root) is replaced, so revert cannot go back.
+        ::syscall(SYS_setresuid, -1, -1, 41001);
+      },
+      "cannot return to uid 0");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatSwitchesBackToRootBehindTheGuardAndLeavesAnotherUidAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        auto scope = impersonate(alice());
+        ::syscall(SYS_setresuid, -1, 0, -1);          // root again, behind the guard
+        ::syscall(SYS_setresgid, 41002, 41002, 41002);  // and a gid guise never set, saved gid included
+      },
+      "is not what it must be after revert");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatDropsGroupsBehindTheGuardAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope call;
+        const gid_t other[] = {12345};
+        ::syscall(SYS_setgroups, 1, other);
+      },
+      "is not what it must be after revert");
+}
+
+TEST(ImpersonationDeathTest, ScopeEndedOnAnotherThreadAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        auto scope = impersonate(alice());
+        std::thread other([moved = std::move(*scope)]() mutable { moved.revert(); });
+        other.join();
+      },
+      "was ended on thread");
+}
+
+}  // namespace
+}  // namespace guise::identity

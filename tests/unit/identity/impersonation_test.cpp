@@ -1,0 +1,247 @@
+// Kernel-enforced impersonation, proven by what the kernel reports (/proc) and allows (open()).
+#include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "identity/impersonation.h"
+#include "support/child_process.h"
+#include "support/proc_status.h"
+#include "support/root.h"
+
+namespace guise::identity {
+namespace {
+
+using testing::PrivateFiles;
+using testing::read_cap_eff;
+using testing::read_proc_ids;
+using testing::try_open;
+
+constexpr uid_t kAlice = 41001;
+constexpr uid_t kBob = 41002;
+constexpr uid_t kCarol = 41003;
+constexpr gid_t kSharedGroup = 42000;
+
+Token user(uid_t uid, ImpersonationLevel level = ImpersonationLevel::kImpersonate, std::vector<gid_t> extra = {}) {
+  extra.push_back(uid);
+  return Token::for_ids(uid, uid, extra, level);
+}
+
+std::vector<long> ids4(long r, long e, long s, long fs) { return {r, e, s, fs}; }
+
+class Impersonation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GUISE_REQUIRE_ROOT();
+    alice_file_ = files_.add("alice", kAlice, kAlice, 0600);
+    bob_file_ = files_.add("bob", kBob, kBob, 0600);
+    root_file_ = files_.add("root", 0, 0, 0600);
+    group_file_ = files_.add("group", 0, kSharedGroup, 0640);
+  }
+  PrivateFiles files_;
+  std::string alice_file_, bob_file_, root_file_, group_file_;
+};
+
+TEST_F(Impersonation, ThreadTakesCallersIdsWhileAnotherThreadStaysRoot) {
+  std::promise<pid_t> impersonating;
+  std::promise<void> observed;
+  std::thread worker([&] {
+    auto scope = impersonate(user(kAlice));
+    ASSERT_TRUE(scope.ok()) << scope.status().to_string();
+    EXPECT_EQ(try_open(alice_file_), 0);        // the kernel lets alice read her file
+    EXPECT_EQ(try_open(root_file_), EACCES);    // and refuses root's
+    EXPECT_EQ(try_open(bob_file_), EACCES);     // and bob's
+    EXPECT_EQ(read_cap_eff(), 0ull);            // no effective capabilities while impersonating
+    impersonating.set_value(current_tid());
+    observed.get_future().wait();
+  });
+  const pid_t worker_tid = impersonating.get_future().get();
+  // Meanwhile, in the same process: the worker is alice, this thread is still root.
+  EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+  EXPECT_EQ(try_open(root_file_), 0);
+  EXPECT_EQ(try_open(alice_file_), 0);
+  observed.set_value();
+  worker.join();
+}
+
+TEST_F(Impersonation, RevertRestoresRootAndItsCapabilities) {
+  const auto caps_before = read_cap_eff();
+  const auto groups_before = read_proc_ids().groups;
+  {
+    auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
+    ASSERT_TRUE(scope.ok());
+    EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+    EXPECT_EQ(read_proc_ids().groups, (std::vector<long>{kAlice, kSharedGroup}));
+    EXPECT_EQ(try_open(root_file_), EACCES);
+  }
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+  EXPECT_EQ(read_proc_ids().gid, ids4(0, 0, 0, 0));
+  EXPECT_EQ(read_proc_ids().groups, groups_before);
+  EXPECT_EQ(read_cap_eff(), caps_before);
+  EXPECT_EQ(try_open(root_file_), 0);
+  EXPECT_FALSE(is_impersonating());
+}
+
+TEST_F(Impersonation, SupplementaryGroupsAreTheCallers) {
+  {
+    auto with_group = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
+    ASSERT_TRUE(with_group.ok());
+    EXPECT_EQ(try_open(group_file_), 0);
+  }
+  auto without = impersonate(user(kBob));
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(try_open(group_file_), EACCES);
+}
+
+TEST_F(Impersonation, IdentifyLevelRunsAsNobodyWhileTheTokenNamesTheCaller) {
+  auto scope = impersonate(user(kAlice, ImpersonationLevel::kIdentify, {kSharedGroup}));
+  ASSERT_TRUE(scope.ok());
+  const UnprivilegedIdentity nobody = unprivileged_identity();
+  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_TRUE(read_proc_ids().groups.empty());
+  EXPECT_EQ(try_open(alice_file_), EACCES);
+  EXPECT_EQ(try_open(root_file_), EACCES);
+  EXPECT_EQ(try_open(group_file_), EACCES);
+  auto token = thread_token();
+  ASSERT_TRUE(token.has_value());
+  EXPECT_EQ(token->uid(), kAlice);
+  EXPECT_EQ(token->principal_name(), "Unix User\\41001");
+}
+
+TEST_F(Impersonation, AnonymousRunsAsNobodyAndTheTokenNamesNoOne) {
+  auto scope = impersonate(Token::anonymous());
+  ASSERT_TRUE(scope.ok());
+  const UnprivilegedIdentity nobody = unprivileged_identity();
+  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_EQ(try_open(alice_file_), EACCES);
+  EXPECT_EQ(thread_token()->principal_name(), "NT AUTHORITY\\ANONYMOUS LOGON");
+}
+
+TEST_F(Impersonation, NestedScopesRestoreEachSavedIdentity) {
+  auto a = impersonate(user(kAlice));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(read_proc_ids().uid[1], kAlice);
+  {
+    auto b = impersonate(user(kBob));
+    ASSERT_TRUE(b.ok()) << b.status().to_string();
+    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(try_open(bob_file_), 0);
+    EXPECT_EQ(try_open(alice_file_), EACCES);
+    {
+      auto c = impersonate(user(kCarol));
+      ASSERT_TRUE(c.ok());
+      EXPECT_EQ(read_proc_ids().uid, ids4(kCarol, kCarol, 0, kCarol));
+      EXPECT_EQ(try_open(bob_file_), EACCES);
+    }
+    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(thread_token()->uid(), kBob);
+  }
+  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(try_open(alice_file_), 0);
+  a->revert();
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+  EXPECT_FALSE(thread_token().has_value());
+}
+
+TEST_F(Impersonation, ScopeEndedOutOfOrderEndsTheScopesInsideIt) {
+  auto outer = impersonate(user(kAlice));
+  ASSERT_TRUE(outer.ok());
+  auto inner = impersonate(user(kBob));
+  ASSERT_TRUE(inner.ok());
+  outer->revert();  // as RevertToSelf: undoes every impersonation since
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+  inner->revert();  // already ended: no effect
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+}
+
+TEST_F(Impersonation, ProcessScopeRunsAsTheProcessAndRestoresTheOuterImpersonation) {
+  auto outer = impersonate(user(kAlice));
+  ASSERT_TRUE(outer.ok());
+  std::optional<ImpersonationScope> leaked;
+  {
+    ProcessIdentityScope call;  // a nested incoming call starts as the process (spec R28)
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+    EXPECT_FALSE(is_impersonating());
+    EXPECT_EQ(try_open(root_file_), 0);
+    auto forgotten = impersonate(user(kBob));
+    ASSERT_TRUE(forgotten.ok());
+    EXPECT_EQ(read_proc_ids().uid[1], kBob);
+    // The handler "forgets" to revert: the moved-out scope outlives the call scope below.
+    leaked.emplace(std::move(*forgotten));
+  }
+  // Back in the outer call: alice again, not bob and not root (the seed's nested-call rule).
+  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(thread_token()->uid(), kAlice);
+}
+
+TEST_F(Impersonation, DumpableFlagComesBackAfterRevert) {
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
+  {
+    auto scope = impersonate(user(kAlice));
+    ASSERT_TRUE(scope.ok());
+    // The kernel set it to fs.suid_dumpable when the euid changed.
+    std::ifstream sysctl("/proc/sys/fs/suid_dumpable");
+    int suid_dumpable = -1;
+    sysctl >> suid_dumpable;
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE), suid_dumpable);
+  }
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+}
+
+TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) {
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
+  std::thread worker([] {
+    auto scope = impersonate(user(kAlice));
+    ASSERT_TRUE(scope.ok());
+    // Never reverted: kept alive past the thread's end on purpose.
+    static auto* kept = new std::vector<ImpersonationScope>();
+    kept->push_back(std::move(*scope));
+  });
+  worker.join();
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+}
+
+TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
+  auto scope = impersonate(user(kAlice));
+  ASSERT_TRUE(scope.ok());
+  auto child = testing::run_in_child([] {
+    const auto ids = read_proc_ids(static_cast<pid_t>(::syscall(SYS_gettid)));
+    testing::report(ids.uid_line);
+    // A child that kept root as its saved uid could take it back here.
+    if (::syscall(SYS_setresuid, 0, 0, 0) == 0) return 1;
+    return ids.uid == ids4(kAlice, kAlice, kAlice, kAlice) ? 0 : 2;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
+  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));  // the parent is unaffected
+}
+
+TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
+  constexpr int kThreads = 4;
+  constexpr int kIterations = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const uid_t uid = kAlice + static_cast<uid_t>(t);
+      for (int i = 0; i < kIterations; ++i) {
+        auto scope = impersonate(user(uid));
+        if (!scope.ok() || read_proc_ids().uid != ids4(uid, uid, 0, uid)) ++failures;
+        scope->revert();
+        if (read_proc_ids().uid != ids4(0, 0, 0, 0)) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace guise::identity
