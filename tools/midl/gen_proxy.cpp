@@ -295,6 +295,33 @@ std::string generate_fuzz(const ir::Module& m) {
                          count});
     }
   }
+  // Types-only files (orpc.idl) still have decoders worth fuzzing: each named structure on its own.
+  for (const auto& st : m.structs) {
+    if (st->imported || st->cpp_name.empty()) continue;
+    if (st->conformant) {
+      targets.push_back({"  " + st->cpp_name + "* value = nullptr;\n"
+                         "  ::guise::ndr::Reader r(body, ctx.limits);\n"
+                         "  if (::guise::ndr::generated::ndr_get_conformant(r, value).ok()) {\n"
+                         "    static_cast<void>(::guise::ndr::generated::ndr_put_flat(out, *value));\n"
+                         "    static_cast<void>(::guise::ndr::generated::ndr_put_deferred(out, *value));\n"
+                         "    ::guise::ndr::Freer f;\n"
+                         "    ::guise::ndr::generated::ndr_free(*value, f);\n"
+                         "    ::guise::ndr::free_block(value);\n"
+                         "  }\n",
+                         1});
+    } else {
+      targets.push_back({"  " + st->cpp_name + " value{};\n"
+                         "  ::guise::ndr::Reader r(body, ctx.limits);\n"
+                         "  ::guise::ndr::Freer f;\n"
+                         "  if (::guise::ndr::generated::ndr_get_flat(r, value).ok() &&\n"
+                         "      ::guise::ndr::generated::ndr_get_deferred(r, value).ok()) {\n"
+                         "    static_cast<void>(::guise::ndr::generated::ndr_put_flat(out, value));\n"
+                         "    static_cast<void>(::guise::ndr::generated::ndr_put_deferred(out, value));\n"
+                         "  }\n"
+                         "  ::guise::ndr::generated::ndr_free(value, f);\n",
+                         1});
+    }
+  }
   out.line();
   out.line("}  // namespace");
   out.line();
