@@ -915,6 +915,7 @@ class Checker {
         IID id{};
         if (!parse_uuid(attr.uuid, id)) {
           error(attr.where, "malformed uuid '" + attr.uuid + "' (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+          if (n == "uuid") itf->has_uuid = true;  // reported once, not again as missing
           continue;
         }
         if (n == "uuid") {

@@ -5,6 +5,8 @@ namespace guise::midl {
 std::string print_expr(const ast::Expr& e, const IdentMap& map) {
   switch (e.kind) {
     case ast::Expr::Kind::kNumber:
+      if (!e.text.empty()) return e.text;  // as written: 0x0F stays 0x0F
+      [[fallthrough]];
     case ast::Expr::Kind::kChar: {
       std::string n = std::to_string(e.number);
       return e.number > 0x7FFFFFFF ? n + "ull" : n;

@@ -236,7 +236,7 @@ class HeaderGen {
     for (const auto& m : itf.methods) out_.line(m.cpp_return + " " + m.name + method_parameters(m) + ";");
     out_.line("const ::guise::Status& last_status() const noexcept { return last_status_; }");
     out_.line();
-    out_.line(" private:");
+    out_.middle(" private:");
     out_.line("::guise::ndr::RpcCallFn call_;");
     out_.line("::guise::ndr::Limits limits_;");
     out_.line("::guise::Status last_status_;");

@@ -86,7 +86,7 @@ class ProxyGen {
       for (const auto& m : b->methods) out_.line(m.cpp_return + " STDMETHODCALLTYPE " + m.name + method_parameters(m) + " override;");
     }
     out_.line();
-    out_.line(" private:");
+    out_.middle(" private:");
     out_.line("IUnknown* outer_;");
     out_.line("::guise::ndr::ProxyChannel& channel_;");
     out_.close("};");

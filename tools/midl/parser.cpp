@@ -50,6 +50,8 @@ class Parser {
   const Token& next() {
     const Token& t = peek();
     if (pos_ < toks_.size() - 1) ++pos_;
+    if (t.kind == TokenKind::kPunct && t.text == "{") ++brace_depth_;
+    if (t.kind == TokenKind::kPunct && t.text == "}") --brace_depth_;
     return t;
   }
   bool is_punct(const char* p, std::size_t ahead = 0) const {
@@ -85,20 +87,22 @@ class Parser {
     if (peek().kind != TokenKind::kIdentifier) fail(peek().where, std::string("expected ") + context + ", found " + describe(peek()));
     return next().text;
   }
-  void resync() {
-    int depth = 0;
+  // Skips to the end of the definition that failed: a ';' or '}' back at the brace depth
+  // `depth` where it started, so one mistake gives one error.
+  void resync(int depth = 0) {
     while (!at_end()) {
       const Token& t = next();
       if (t.kind != TokenKind::kPunct) continue;
-      if (t.text == "{") ++depth;
-      if (t.text == "}") {
-        if (depth <= 1) {
-          accept(";");
-          return;
+      if (t.text == "}" && brace_depth_ <= depth) {
+        if (brace_depth_ < depth) return;  // closed the enclosing body: let its owner finish
+        while (!at_end() && !is_punct(";") && !is_punct("}") && brace_depth_ == depth &&
+               peek().kind == TokenKind::kIdentifier) {
+          next();  // "} Name, *PName;" of a typedef
         }
-        --depth;
+        accept(";");
+        return;
       }
-      if (t.text == ";" && depth == 0) return;
+      if (t.text == ";" && brace_depth_ == depth) return;
     }
   }
 
@@ -174,32 +178,19 @@ class Parser {
     }
     if (accept(":")) itf->base = expect_identifier("a base interface name");
     expect("{", "to open the interface body");
+    const int body_depth = brace_depth_;
     while (!is_punct("}")) {
       if (at_end()) fail(peek().where, "unterminated interface '" + itf->name + "'");
       try {
         parse_item(itf->items, /*in_interface=*/true);
       } catch (const SyntaxError&) {
-        resync_in_body();
+        resync(body_depth);
+        if (brace_depth_ < body_depth) return itf;
       }
     }
     next();
     accept(";");
     return itf;
-  }
-
-  void resync_in_body() {
-    while (!at_end() && !is_punct("}")) {
-      const Token& t = next();
-      if (t.kind == TokenKind::kPunct && t.text == ";") return;
-      if (t.kind == TokenKind::kPunct && t.text == "{") {
-        int depth = 1;
-        while (!at_end() && depth > 0) {
-          const Token& u = next();
-          if (u.kind == TokenKind::kPunct && u.text == "{") ++depth;
-          if (u.kind == TokenKind::kPunct && u.text == "}") --depth;
-        }
-      }
-    }
   }
 
   Method parse_method(Attributes attrs) {
@@ -268,7 +259,9 @@ class Parser {
           a.uuid = next().text;
         } else if (a.name == "pointer_default" || a.name == "switch_type" || a.name == "version" ||
                    a.name == "helpstring" || a.name == "endpoint" || a.name == "transmit_as" ||
-                   a.name == "wire_marshal" || a.name == "user_marshal" || a.name == "represent_as") {
+                   a.name == "wire_marshal" || a.name == "user_marshal" || a.name == "represent_as" ||
+                   a.name == "implicit_handle" || a.name == "call_as" || a.name == "custom" ||
+                   a.name == "helpcontext" || a.name == "context_handle") {
           // Word or raw-token arguments: keep their text.
           int depth = 0;
           std::string word;
@@ -612,6 +605,7 @@ class Parser {
   std::size_t pos_ = 0;
   int depth_ = 0;
   int type_depth_ = 0;
+  int brace_depth_ = 0;
 };
 
 }  // namespace
