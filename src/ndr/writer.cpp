@@ -1,6 +1,8 @@
 #include "ndr/writer.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "base/assert.h"
 
@@ -8,8 +10,8 @@ namespace guise::ndr {
 
 void Writer::align(std::size_t n) {
   GUISE_ASSERT(n == 1 || n == 2 || n == 4 || n == 8, "bad NDR alignment ", n);
-  const std::size_t gap = (n - (buf_.size() & (n - 1))) & (n - 1);
-  buf_.insert(buf_.end(), gap, pad_);
+  const std::size_t gap = (n - (size_ & (n - 1))) & (n - 1);
+  if (gap != 0) std::memset(claim(gap), static_cast<int>(pad_), gap);
 }
 
 void Writer::write_f32(float v) { write_u32(std::bit_cast<std::uint32_t>(v)); }
@@ -24,7 +26,12 @@ void Writer::write_guid(const GUID& g) {
 }
 
 void Writer::write_bytes(std::span<const std::byte> data) {
-  buf_.insert(buf_.end(), data.begin(), data.end());
+  if (!data.empty()) std::memcpy(claim(data.size()), data.data(), data.size());
+}
+
+void Writer::grow(std::size_t n) {
+  GUISE_ASSERT(n <= SIZE_MAX / 2 - size_, "NDR body too large");
+  buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(size_ + n, 256)));
 }
 
 void Writer::write_conformance(std::uint32_t max_count) {

@@ -26,11 +26,17 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  std::size_t size() const noexcept { return buf_.size(); }
-  std::span<const std::byte> bytes() const noexcept { return buf_; }
+  std::size_t size() const noexcept { return size_; }
+  std::span<const std::byte> bytes() const noexcept { return {buf_.data(), size_}; }
   // Moves the encoded body out; the Writer is empty afterwards.
-  std::vector<std::byte> take() noexcept { return std::move(buf_); }
-  void reserve(std::size_t n) { buf_.reserve(n); }
+  std::vector<std::byte> take() noexcept {
+    buf_.resize(size_);
+    size_ = 0;
+    return std::move(buf_);
+  }
+  void reserve(std::size_t n) {
+    if (n > buf_.size()) buf_.resize(n);
+  }
 
   // Pads with zero bytes to the next multiple of n (1, 2, 4 or 8).
   void align(std::size_t n);
@@ -40,7 +46,7 @@ class Writer {
   // that fills pads differently (NDR leaves pad content unspecified, C706 §14.2.2).
   static void set_pad_byte_for_testing(std::byte b) noexcept { pad_byte_for_testing() = b; }
 
-  void write_u8(std::uint8_t v) { buf_.push_back(static_cast<std::byte>(v)); }
+  void write_u8(std::uint8_t v) { *claim(1) = static_cast<std::byte>(v); }
   void write_u16(std::uint16_t v) { append_le(v); }
   void write_u32(std::uint32_t v) { append_le(v); }
   void write_u64(std::uint64_t v) { append_le(v); }
@@ -71,14 +77,23 @@ class Writer {
   void set_interface_marshaler(InterfaceMarshaler* m) noexcept { interfaces_ = m; }
 
  private:
+  // The next n bytes of the body, growing the buffer geometrically. `buf_` is storage whose
+  // first size_ bytes are the body (no per-append vector bookkeeping on the hot path).
+  std::byte* claim(std::size_t n) {
+    if (n > buf_.size() - size_) grow(n);
+    std::byte* p = buf_.data() + size_;
+    size_ += n;
+    return p;
+  }
+  void grow(std::size_t n);
+
   template <class T>
   void append_le(T v) {
-    std::byte raw[sizeof(T)];
+    std::byte* p = claim(sizeof(T));
     for (std::size_t i = 0; i < sizeof(T); ++i) {
-      raw[i] = static_cast<std::byte>(v & 0xFF);
+      p[i] = static_cast<std::byte>(v & 0xFF);
       v = static_cast<T>(v >> 8);
     }
-    buf_.insert(buf_.end(), raw, raw + sizeof(T));
   }
 
   static std::byte& pad_byte_for_testing() noexcept {
@@ -87,6 +102,7 @@ class Writer {
   }
 
   std::vector<std::byte> buf_;
+  std::size_t size_ = 0;
   std::byte pad_;
   std::uint32_t next_referent_id_ = 0x00020000;
   std::map<const void*, std::uint32_t> full_pointers_;
