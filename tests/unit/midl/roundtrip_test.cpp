@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -633,6 +635,49 @@ TEST(RoundTripStub, UnknownOpnumIsRangeError) {
   Status s = call_stub(server, 200, {}, out);
   EXPECT_EQ(s.code(), StatusCode::kInvalidInput);
   EXPECT_EQ(s.hresult(), static_cast<HRESULT>(0x1C010002u));
+}
+
+// ---- decoder vectors: hex files with one commented field per line ----------------------------
+// vectors/*.hex: the first two bytes are the opnum (little-endian), the rest the request body for
+// IRoundTrip2's stub; "# expect: <DecodeError name>" or "# expect: ok" says what must happen.
+
+TEST(RoundTripStub, EveryDecoderVectorEndsAsExpected) {
+  roundtrip_register_proxy_stubs();
+  std::size_t count = 0;
+  for (const auto& e : std::filesystem::directory_iterator(GUISE_MIDL_VECTORS)) {
+    if (e.path().extension() != ".hex") continue;
+    SCOPED_TRACE(e.path().filename().string());
+    ++count;
+    std::ifstream in(e.path());
+    std::string line, hex, expect;
+    while (std::getline(in, line)) {
+      const auto hash = line.find('#');
+      if (hash != std::string::npos) {
+        const auto tag = line.find("expect:", hash);
+        if (tag != std::string::npos) {
+          expect = line.substr(tag + 7);
+          expect.erase(0, expect.find_first_not_of(' '));
+        }
+        line.resize(hash);
+      }
+      hex += line + " ";
+    }
+    auto bytes = from_hex(hex);
+    ASSERT_GE(bytes.size(), 2u);
+    ASSERT_FALSE(expect.empty()) << "no '# expect:' line";
+    const auto opnum = static_cast<std::uint16_t>(std::to_integer<unsigned>(bytes[0]) | (std::to_integer<unsigned>(bytes[1]) << 8));
+    std::vector<std::byte> body(bytes.begin() + 2, bytes.end());
+    RoundTripServer server;
+    guise::ndr::Writer out;
+    Status s = call_stub(server, opnum, body, out);
+    if (expect == "ok") {
+      EXPECT_TRUE(s.ok()) << s.to_string();
+    } else {
+      EXPECT_EQ(s.hresult(), guise::ndr::kHresultBadStubData) << s.to_string();
+      EXPECT_NE(s.message().find("ndr: " + expect + " at offset"), std::string::npos) << s.message();
+    }
+  }
+  EXPECT_GE(count, 10u);
 }
 
 // ---- plain RPC --------------------------------------------------------------------------------
