@@ -50,7 +50,9 @@ Status get_bstr_deferred(Reader& r, BSTR& out) {
     if (units != 0) return r.fail(DecodeError::kConformanceMismatch);
     return Status::Ok();
   }
-  if (bytes > 2ull * units) return r.fail(DecodeError::kConformanceMismatch);
+  // MS-OAUT §2.2.23.1: clSize MUST be cBytes/2 rounded up; anything else is malformed (and a
+  // larger clSize would describe units beyond the string's own bytes).
+  if (units != (static_cast<std::uint64_t>(bytes) + 1) / 2) return r.fail(DecodeError::kConformanceMismatch);
   GUISE_RETURN_IF_ERROR(r.require_array(units, 2));
   GUISE_RETURN_IF_ERROR(r.charge_allocation(static_cast<std::size_t>(units) * 2 + 6));
   BSTR s = SysAllocStringByteLen(nullptr, bytes);
@@ -65,7 +67,7 @@ Status get_bstr_deferred(Reader& r, BSTR& out) {
       SysFreeString(s);
       return st;
     }
-    raw[2 * i] = static_cast<std::uint8_t>(unit & 0xFF);
+    if (2 * i < bytes) raw[2 * i] = static_cast<std::uint8_t>(unit & 0xFF);
     if (2 * i + 1 < bytes) raw[2 * i + 1] = static_cast<std::uint8_t>(unit >> 8);
   }
   out = s;

@@ -5,8 +5,8 @@
 // The pointer is never NULL on the wire: a NULL BSTR is a blob with cBytes 0xFFFFFFFF and clSize 0
 // (MS-OAUT §2.2.23.2). clSize is cBytes/2 rounded up. Like every pointer it has a flat part (the
 // referent id) and a deferred part (the blob), so a BSTR embedded in a structure is marshaled in two
-// steps. Decoding makes a SysAllocStringByteLen BSTR, freed with SysFreeString; the blob's cBytes
-// must fit inside its clSize units (else kConformanceMismatch). Stateless.
+// steps. Decoding makes a SysAllocStringByteLen BSTR, freed with SysFreeString; clSize must be
+// cBytes/2 rounded up (else kConformanceMismatch). Stateless.
 #pragma once
 
 #include "base/status.h"

@@ -49,6 +49,17 @@ TEST(NdrBstr, OddByteLengthRoundTrips) {
   SysFreeString(s);
 }
 
+// Found by ndr_reader_fuzz: clSize larger than cBytes needs made the decoder write past the string.
+TEST(NdrBstr, RejectsUnitCountLargerThanByteCountNeeds) {
+  auto bytes = from_hex("00 00 02 00 05 00 00 00 01 00 00 00 05 00 00 00 61 00 62 00 63 00 64 00 65 00");
+  Reader r(bytes);
+  BSTR out = nullptr;
+  ASSERT_TRUE(get_bstr_flat(r, out).ok());
+  EXPECT_FALSE(get_bstr_deferred(r, out).ok());
+  EXPECT_EQ(r.error(), DecodeError::kConformanceMismatch);
+  EXPECT_EQ(out, nullptr);
+}
+
 TEST(NdrBstr, RejectsByteCountLargerThanUnits) {
   auto bytes = from_hex("00 00 02 00 01 00 00 00 08 00 00 00 01 00 00 00 61 00");
   Reader r(bytes);
