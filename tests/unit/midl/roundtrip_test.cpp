@@ -637,6 +637,18 @@ TEST(RoundTripStub, UnknownOpnumIsRangeError) {
   EXPECT_EQ(s.hresult(), static_cast<HRESULT>(0x1C010002u));
 }
 
+TEST(RoundTripStub, BigEndianRequestIsConvertedAndTheResponseIsLittleEndian) {
+  roundtrip_register_proxy_stubs();
+  RoundTripServer server;
+  guise::ndr::Writer out;
+  const auto* entry = guise::ndr::ProxyStubRegistry::instance().find(IID_IRoundTrip2);
+  guise::ndr::CallContext ctx;
+  ctx.byte_order = guise::ndr::ByteOrder::kBigEndian;  // the request's drep said big-endian
+  // Add(a = 2, b = -5) in big-endian.
+  ASSERT_TRUE(entry->invoke_stub(static_cast<IRoundTrip2*>(&server), 3, from_hex("00 00 00 02 ff ff ff fb"), out, ctx).ok());
+  EXPECT_EQ(to_hex(out.bytes()), "fd ff ff ff 00 00 00 00");
+}
+
 // ---- decoder vectors: hex files with one commented field per line ----------------------------
 // vectors/*.hex: the first two bytes are the opnum (little-endian), the rest the request body for
 // IRoundTrip2's stub; "# expect: <DecodeError name>" or "# expect: ok" says what must happen.
