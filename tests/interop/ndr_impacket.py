@@ -165,3 +165,30 @@ r['pComVersion']['MajorVersion'] = 5
 r['pComVersion']['MinorVersion'] = 7
 r['ErrorCode'] = 0
 emit('resolve_oxid2_response', r)
+
+
+# --- ORPCTHIS carrying one ORPC_EXTENT (unique pointer → array of unique pointers → conformant struct)
+class OrpcOnly(NDRCALL):
+    structure = (('orpc', dcomrt.ORPCTHIS),)
+
+
+c = OrpcOnly()
+c['orpc']['version']['MajorVersion'] = 5
+c['orpc']['version']['MinorVersion'] = 7
+c['orpc']['flags'] = 1
+c['orpc']['reserved1'] = 0
+c['orpc']['cid'] = string_to_bin('11111111-2222-3333-4444-555555555555')
+ext = dcomrt.ORPC_EXTENT()
+ext['id'] = string_to_bin('f1f19680-4d2a-11ce-a66a-0020af6e72f4')
+ext['size'] = 5
+ext['data'] = list(b'hello\x00\x00\x00')
+c['orpc']['extensions']['size'] = 1
+c['orpc']['extensions']['reserved'] = 0
+ref(c['orpc'].fields['extensions'], 0)
+pext = dcomrt.PORPC_EXTENT()
+pext['Data'] = ext
+ref(pext, 2)
+nullext = NULL
+c['orpc']['extensions']['extent'] = [pext, nullext]
+ref(c['orpc']['extensions'].fields['extent'], 1)
+emit('orpcthis_extent', c)

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <string>
@@ -214,6 +215,44 @@ TEST(NdrImpacket, RemAddRefRequestWithOrpcthis) {
     HRESULT results[2] = {};
     static_cast<IRemUnknown*>(proxy.get())->RemAddRef(2, refs, results);
     body.insert(body.end(), channel.body.begin(), channel.body.end());
+    return body;
+  });
+}
+
+TEST(NdrImpacket, OrpcthisWithAnExtentArray) {
+  expect_same_as_impacket("orpcthis_extent", [] {
+    // ORPC_EXTENT is conformant: allocate it with room for its 8 data bytes.
+    alignas(ORPC_EXTENT) unsigned char storage[sizeof(ORPC_EXTENT) + 8] = {};
+    auto* extent = reinterpret_cast<ORPC_EXTENT*>(storage);
+    extent->id = GUID{0xf1f19680, 0x4d2a, 0x11ce, {0xa6, 0x6a, 0x00, 0x20, 0xaf, 0x6e, 0x72, 0xf4}};
+    extent->size = 5;
+    std::memcpy(&extent->data[0], "hello\0\0\0", 8);
+    ORPC_EXTENT* extents[2] = {extent, nullptr};
+    ORPC_EXTENT_ARRAY array{1, 0, extents};
+    ORPCTHIS orpc{};
+    orpc.version = COMVERSION{5, 7};
+    orpc.flags = 1;
+    orpc.cid = GUID{0x11111111, 0x2222, 0x3333, {0x44, 0x44, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55}};
+    orpc.extensions = &array;
+    Writer w;
+    EXPECT_TRUE(guise::ndr::generated::ndr_put_flat(w, orpc).ok());
+    EXPECT_TRUE(guise::ndr::generated::ndr_put_deferred(w, orpc).ok());
+    std::vector<std::byte> body(w.bytes().begin(), w.bytes().end());
+    // And it decodes back to the same values.
+    guise::ndr::Reader r(body);
+    ORPCTHIS back{};
+    EXPECT_TRUE(guise::ndr::generated::ndr_get_flat(r, back).ok());
+    EXPECT_TRUE(guise::ndr::generated::ndr_get_deferred(r, back).ok());
+    EXPECT_TRUE(r.expect_end().ok());
+    if (back.extensions != nullptr && back.extensions->extent != nullptr && back.extensions->extent[0] != nullptr) {
+      EXPECT_EQ(back.extensions->extent[0]->size, 5u);
+      EXPECT_EQ(std::memcmp(&back.extensions->extent[0]->data[0], "hello", 5), 0);
+      EXPECT_EQ(back.extensions->extent[1], nullptr);
+    } else {
+      ADD_FAILURE() << "extension lost in decoding";
+    }
+    guise::ndr::Freer f;
+    guise::ndr::generated::ndr_free(back, f);
     return body;
   });
 }
