@@ -6,7 +6,10 @@
 // may hold 0..0x7FFF, as MIDL allows; [v1_enum] ones travel as a 32-bit integer. Inline, stateless.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "base/status.h"
 #include "guise/guiddef.h"
@@ -90,6 +93,49 @@ inline void put(Writer& w, const GUID& v) { w.write_guid(v); }
   return r.read_f64(v);
 }
 [[nodiscard]] inline Status get(Reader& r, GUID& v) { return r.read_guid(v); }
+
+// Fixed-layout structures (Writer::claim_filled, Reader::take): a field at a known offset.
+template <class T>
+void store(std::byte* p, T v) noexcept {
+  static_assert(std::is_integral_v<T>);
+  auto u = static_cast<std::make_unsigned_t<T>>(v);
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    p[i] = static_cast<std::byte>(u & 0xFF);
+    u = static_cast<std::make_unsigned_t<T>>(u >> 8);
+  }
+}
+inline void store(std::byte* p, float v) noexcept { store(p, std::bit_cast<std::uint32_t>(v)); }
+inline void store(std::byte* p, double v) noexcept { store(p, std::bit_cast<std::uint64_t>(v)); }
+inline void store(std::byte* p, const GUID& g) noexcept {
+  store(p, g.Data1);
+  store(p + 4, g.Data2);
+  store(p + 6, g.Data3);
+  std::memcpy(p + 8, g.Data4, 8);
+}
+
+template <class T>
+T load(const std::byte* p, ByteOrder order) noexcept {
+  if constexpr (std::is_same_v<T, float>) {
+    return std::bit_cast<float>(load<std::uint32_t>(p, order));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return std::bit_cast<double>(load<std::uint64_t>(p, order));
+  } else if constexpr (std::is_same_v<T, GUID>) {
+    GUID g;
+    g.Data1 = load<std::uint32_t>(p, order);
+    g.Data2 = load<std::uint16_t>(p + 4, order);
+    g.Data3 = load<std::uint16_t>(p + 6, order);
+    std::memcpy(g.Data4, p + 8, 8);
+    return g;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    U u = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) {
+      const std::size_t at = order == ByteOrder::kLittleEndian ? sizeof(T) - 1 - i : i;
+      u = static_cast<U>((u << 8) | std::to_integer<U>(p[at]));
+    }
+    return static_cast<T>(u);
+  }
+}
 
 // 16-bit enum (C706 §14.2.9): values outside 0..0x7FFF cannot be sent.
 template <class E>

@@ -57,6 +57,14 @@ class Reader {
   [[nodiscard]] Status read_f64(double& out);
   // A GUID: Data1 u32, Data2 u16, Data3 u16 (each in the label's byte order), Data4 8 bytes.
   [[nodiscard]] Status read_guid(GUID& out);
+  // Claims the next n bytes (one bounds check for a whole fixed-layout structure); the fields are
+  // then read with load() from primitives.h at their offsets.
+  [[nodiscard]] Status take(std::size_t n, const std::byte*& out) {
+    if (n > remaining()) return fail(DecodeError::kTruncated);
+    out = data_.data() + pos_;
+    pos_ += n;
+    return Status::Ok();
+  }
   // Copies out.size() raw bytes (byte arrays, blobs: no byte-order conversion).
   [[nodiscard]] Status read_bytes(std::span<std::byte> out);
 

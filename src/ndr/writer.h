@@ -55,6 +55,13 @@ class Writer {
   // Aligns to 4, then Data1, Data2, Data3 little-endian and Data4's 8 bytes.
   void write_guid(const GUID& g);
   void write_bytes(std::span<const std::byte> data);
+  // The next n bytes of the body, already filled with the pad byte, for a structure whose flat
+  // layout is fixed: generated code stores each field at its offset (store() in primitives.h).
+  std::byte* claim_filled(std::size_t n) {
+    std::byte* p = claim(n);
+    std::memset(p, static_cast<int>(pad_), n);
+    return p;
+  }
 
   // Aligned 4-byte conformance (max_count) and variance (offset, actual_count).
   void write_conformance(std::uint32_t max_count);

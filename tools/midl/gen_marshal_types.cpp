@@ -10,6 +10,48 @@ namespace {
 std::string elem_type(const std::string& p) {
   return "std::remove_cv_t<std::remove_pointer_t<std::remove_reference_t<decltype(" + p + ")>>>";
 }
+
+// A structure made only of primitives, fixed arrays of primitives and such structures has a flat
+// part whose layout is known at compile time: aligned to the structure's alignment, every field sits
+// at a fixed offset (C706 §14.3.6: members aligned to their own size, no trailing pad). Such a
+// structure is written and read with one bounds check instead of one per field.
+struct FixedField {
+  std::string lv;  // relative to the structure: ".x", ".a[2]", ".inner.y"
+  ir::Prim prim;
+  int offset;
+};
+
+bool fixed_layout(const ir::StructInfo& st, const std::string& prefix, int& offset, std::vector<FixedField>& out) {
+  if (st.conformant || st.has_pointers) return false;
+  for (const auto& m : st.members) {
+    const Node& n = *m.node;
+    if (n.kind == Node::Kind::kPrim) {
+      const int a = ir::prim_alignment(n.prim);
+      offset = (offset + a - 1) / a * a;
+      out.push_back({prefix + "." + m.name, n.prim, offset});
+      offset += ir::prim_wire_size(n.prim);
+    } else if (n.kind == Node::Kind::kArray && n.fixed && !n.length && n.target->kind == Node::Kind::kPrim &&
+               *n.fixed <= 64) {
+      const ir::Prim p = n.target->prim;
+      const int a = ir::prim_alignment(p);
+      offset = (offset + a - 1) / a * a;
+      for (std::uint64_t i = 0; i < *n.fixed; ++i) {
+        out.push_back({prefix + "." + m.name + "[" + std::to_string(i) + "]", p, offset});
+        offset += ir::prim_wire_size(p);
+      }
+    } else if (n.kind == Node::Kind::kStruct && !n.st->cpp_name.empty()) {
+      offset = (offset + n.st->align - 1) / n.st->align * n.st->align;
+      if (!fixed_layout(*n.st, prefix + "." + m.name, offset, out)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string fixed_wire_type(ir::Prim p) {
+  return p == ir::Prim::kWchar ? "std::uint16_t" : MarshalGen::wire_type(p);
+}
 }  // namespace
 
 void MarshalGen::declare_union(const ir::UnionInfo& un) {
@@ -83,6 +125,25 @@ void MarshalGen::define_struct(const ir::StructInfo& st) {
   const std::string& t = st.cpp_name;
   IdentMap map = [](const std::string& id) { return "v." + id; };
   const ir::Member* last = st.conformant ? &st.members.back() : nullptr;
+  int fixed_size = 0;
+  std::vector<FixedField> fixed;
+  const bool is_fixed = fixed_layout(st, "v", fixed_size, fixed);
+  if (is_fixed) {
+    out_.line("// Fixed layout: " + std::to_string(fixed_size) + " bytes aligned to " + std::to_string(st.align) + ".");
+    out_.open("::guise::Status ndr_put_flat(::guise::ndr::Writer& ndr_w, const " + t + "& v) {");
+    out_.line("ndr_w.align(" + std::to_string(st.align) + ");");
+    out_.line("std::byte* const ndr_p = ndr_w.claim_filled(" + std::to_string(fixed_size) + ");");
+    for (const auto& f : fixed) {
+      if (f.prim == ir::Prim::kGuid) {
+        out_.line("::guise::ndr::store(ndr_p + " + std::to_string(f.offset) + ", " + f.lv + ");");
+      } else {
+        out_.line("::guise::ndr::store(ndr_p + " + std::to_string(f.offset) + ", static_cast<" + fixed_wire_type(f.prim) + ">(" +
+                  f.lv + "));");
+      }
+    }
+    out_.line("return ::guise::Status::Ok();");
+    out_.close();
+  } else {
   // Flat part. A conformant structure's conformance comes first (C706 §14.3.7.1), then the members.
   out_.open("::guise::Status ndr_put_flat(::guise::ndr::Writer& ndr_w, const " + t + "& v) {");
   if (last) out_.line("ndr_w.write_conformance(" + count_expr(*last->node, map) + ");");
@@ -90,6 +151,7 @@ void MarshalGen::define_struct(const ir::StructInfo& st) {
   for (const auto& m : st.members) put_flat(*m.node, "v." + m.name, map);
   out_.line("return ::guise::Status::Ok();");
   out_.close();
+  }
   out_.open("::guise::Status ndr_put_deferred(::guise::ndr::Writer& ndr_w, const " + t + "& v) {");
   out_.line("static_cast<void>(ndr_w);");
   out_.line("static_cast<void>(v);");
@@ -105,7 +167,18 @@ void MarshalGen::define_struct(const ir::StructInfo& st) {
   if (!last) {
     out_.open("::guise::Status ndr_get_flat(::guise::ndr::Reader& ndr_r, " + t + "& v) {");
     out_.line("GUISE_RETURN_IF_ERROR(ndr_r.align(" + std::to_string(st.align) + "));");
-    for (const auto& m : st.members) get_flat(*m.node, "v." + m.name, map);
+    if (is_fixed) {
+      out_.line("const std::byte* ndr_p = nullptr;");
+      out_.line("GUISE_RETURN_IF_ERROR(ndr_r.take(" + std::to_string(fixed_size) + ", ndr_p));");
+      out_.line("const ::guise::ndr::ByteOrder ndr_order = ndr_r.byte_order();");
+      for (const auto& f : fixed) {
+        const std::string w = fixed_wire_type(f.prim);
+        out_.line(f.lv + " = static_cast<std::remove_cv_t<std::remove_reference_t<decltype(" + f.lv + ")>>>(::guise::ndr::load<" + w +
+                  ">(ndr_p + " + std::to_string(f.offset) + ", ndr_order));");
+      }
+    } else {
+      for (const auto& m : st.members) get_flat(*m.node, "v." + m.name, map);
+    }
     out_.line("return ::guise::Status::Ok();");
     out_.close();
     out_.open("::guise::Status ndr_get_deferred(::guise::ndr::Reader& ndr_r, " + t + "& v) {");
