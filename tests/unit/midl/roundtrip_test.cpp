@@ -218,6 +218,16 @@ class RoundTripServer final : public IRoundTrip2 {
     *b = 2 * a;
     return S_OK;
   }
+  HRESULT STDMETHODCALLTYPE Upto(LONG last, SHORT* values, LONG* sum) override {
+    *sum = 0;
+    for (LONG i = 0; i <= last; ++i) *sum += values[i];
+    return S_OK;
+  }
+  HRESULT STDMETHODCALLTYPE Window(ULONG size, ULONG used, LONG* values, LONG* sum) override {
+    *sum = static_cast<LONG>(size * 100);
+    for (ULONG i = 0; i < used; ++i) *sum += values[i];
+    return S_OK;
+  }
 
   long refs = 1;
 
@@ -288,7 +298,7 @@ TEST_F(RoundTrip, RegistryKnowsBothInterfacesWithTheirOpnumCounts) {
   ASSERT_NE(e1, nullptr);
   ASSERT_NE(e2, nullptr);
   EXPECT_EQ(e1->method_count, 3 + 22);
-  EXPECT_EQ(e2->method_count, 3 + 23);
+  EXPECT_EQ(e2->method_count, 3 + 25);
   EXPECT_EQ(e2->base_iid, IID_IRoundTrip);
   EXPECT_STREQ(e2->name, "IRoundTrip2");
 }
@@ -559,6 +569,25 @@ TEST_F(RoundTrip, DerivedInterfaceProxyCallsBaseAndOwnMethods) {
   LONG sum = 0;
   ASSERT_EQ(proxy->Add(1, 1, &sum), S_OK);
   EXPECT_EQ(sum, 2);
+}
+
+TEST_F(RoundTrip, MaxIsSendsLastPlusOneElements) {
+  SHORT values[] = {1, 2, 3};
+  LONG sum = 0;
+  ASSERT_EQ(proxy->Upto(2, values, &sum), S_OK);
+  EXPECT_EQ(sum, 6);
+  // last | max_count 3 | three shorts
+  EXPECT_EQ(to_hex(channel_.last_request), "02 00 00 00 03 00 00 00 01 00 02 00 03 00");
+}
+
+TEST_F(RoundTrip, ConformantVaryingArrayBehindAPointerSendsOnlyLengthIsElements) {
+  LONG values[] = {5, 6, 7, 8};
+  LONG sum = 0;
+  ASSERT_EQ(proxy->Window(4, 2, values, &sum), S_OK);
+  EXPECT_EQ(sum, 411);
+  // size | used | max_count 4 | offset 0 | actual 2 | two longs
+  EXPECT_EQ(to_hex(channel_.last_request),
+            "04 00 00 00 02 00 00 00 04 00 00 00 00 00 00 00 02 00 00 00 05 00 00 00 06 00 00 00");
 }
 
 TEST_F(RoundTrip, NullRefPointerIsRefusedBeforeSending) {
