@@ -24,7 +24,8 @@
 namespace guise::ndr {
 
 namespace detail {
-inline constexpr std::byte kPendingReferentMarker{0};
+// Aligned like any allocation, so the marker is a well-aligned pointer value of every type.
+alignas(alignof(std::max_align_t)) inline constexpr std::byte kPendingReferentMarker{0};
 [[nodiscard]] Status allocate_zeroed(Reader& r, std::uint64_t count, std::size_t size, void*& out);
 }  // namespace detail
 
