@@ -678,6 +678,25 @@ TEST(RoundTripStub, BigEndianRequestIsConvertedAndTheResponseIsLittleEndian) {
   EXPECT_EQ(to_hex(out.bytes()), "fd ff ff ff 00 00 00 00");
 }
 
+TEST(RoundTripTypes, FixedLayoutStructureDecodesBigEndian) {
+  // RT_POINT {short x; hyper y;}: x at 0, pad to 8, y at 8, both big-endian.
+  auto bytes = from_hex("00 01 aa aa aa aa aa aa 00 00 00 00 00 00 00 02");
+  guise::ndr::Reader r(bytes, guise::ndr::Limits{}, guise::ndr::ByteOrder::kBigEndian);
+  RT_POINT p{};
+  ASSERT_TRUE(guise::ndr::generated::ndr_get_flat(r, p).ok());
+  EXPECT_EQ(p.x, 1);
+  EXPECT_EQ(p.y, 2);
+  EXPECT_TRUE(r.expect_end().ok());
+}
+
+TEST(RoundTripTypes, FixedLayoutStructureTruncatedIsOneCleanError) {
+  auto bytes = from_hex("01 00 00 00 00 00 00 00 02 00 00");
+  guise::ndr::Reader r(bytes);
+  RT_POINT p{};
+  EXPECT_FALSE(guise::ndr::generated::ndr_get_flat(r, p).ok());
+  EXPECT_EQ(r.error(), guise::ndr::DecodeError::kTruncated);
+}
+
 // ---- decoder vectors: hex files with one commented field per line ----------------------------
 // vectors/*.hex: the first two bytes are the opnum (little-endian), the rest the request body for
 // IRoundTrip2's stub; "# expect: <DecodeError name>" or "# expect: ok" says what must happen.
