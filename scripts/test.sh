@@ -39,7 +39,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   stage threads build/tsan -j "$jobs" -L threads -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUISE_SANITIZE=thread \
   -DGUISE_BUILD_BENCH=OFF -DGUISE_BUILD_EXAMPLES=OFF
-CC=clang CXX=clang++ stage fuzz build/fuzz -L fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUISE_BUILD_FUZZERS=ON \
+CC=clang CXX=clang++ stage fuzz build/fuzz -j "$jobs" -L fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUISE_BUILD_FUZZERS=ON \
   -DGUISE_SANITIZE=address,undefined -DGUISE_BUILD_TESTS=OFF -DGUISE_BUILD_BENCH=OFF -DGUISE_BUILD_EXAMPLES=OFF \
   -DGUISE_FUZZ_SECONDS="${GUISE_FUZZ_SECONDS:-60}"
 
