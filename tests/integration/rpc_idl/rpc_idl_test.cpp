@@ -1,0 +1,231 @@
+// The seam between guise-midl and the RPC runtime, end to end: ICalc (calc.idl) is served by
+// guise-rpc-idl-test-server, a separate process running rpc::Server with registration_for(), and
+// called over real sockets (ncalrpc and ncacn_ip_tcp) by the generated ICalc_Client through
+// rpc::Client via call_fn_for(). Hostile stub data must come back as a fault, and the server must
+// keep serving after it.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "calc.h"
+#include "rpc/client.h"
+#include "rpc/fault_status.h"
+#include "rpc/ndr_interface.h"
+
+namespace guise::rpc::testing {
+namespace {
+
+// guise-rpc-idl-test-server in its own process; it serves until its stdin closes.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::vector<std::string>& bindings) {
+    int in[2];
+    int out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(in[0], STDIN_FILENO);
+      ::dup2(out[1], STDOUT_FILENO);
+      std::vector<char*> argv;
+      std::string path = GUISE_RPC_IDL_TEST_SERVER;
+      argv.push_back(path.data());
+      std::vector<std::string> copies = bindings;
+      for (auto& b : copies) argv.push_back(b.data());
+      argv.push_back(nullptr);
+      ::execv(path.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    stdin_ = in[1];
+    stdout_ = ::fdopen(out[0], "r");
+    char line[512];
+    while (stdout_ != nullptr && std::fgets(line, sizeof line, stdout_) != nullptr) {  // until "ready" or EOF
+      std::string s(line);
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      if (s == "ready") {
+        ready_ = true;
+        break;
+      }
+      if (s.rfind("listening=", 0) == 0) bound_.push_back(s.substr(10));
+    }
+  }
+  ~ServerProcess() { (void)stop(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  bool ready() const { return ready_; }
+  const std::string& binding(std::size_t i) const { return bound_.at(i); }
+
+  // Closes its stdin and waits; the exit status (0 = served and stopped cleanly).
+  int stop() {
+    if (pid_ <= 0) return -1;
+    if (stdin_ >= 0) ::close(stdin_);
+    stdin_ = -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    if (stdout_ != nullptr) std::fclose(stdout_);
+    stdout_ = nullptr;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  FILE* stdout_ = nullptr;
+  bool ready_ = false;
+  std::vector<std::string> bound_;
+};
+
+std::string unique_local_binding() {
+  static int counter = 0;
+  return "ncalrpc:[@guise-rpc-idl-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "]";
+}
+
+// One server process per test, listening on both transports; the parameter picks the one to call.
+class GeneratedInterfaceOverRpc : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{unique_local_binding(), "ncacn_ip_tcp:127.0.0.1[0]"});
+    ASSERT_TRUE(server_->ready()) << "guise-rpc-idl-test-server did not start";
+    auto client = Client::create(server_->binding(GetParam()));
+    ASSERT_TRUE(client.ok()) << client.status().to_string();
+    client_ = std::make_unique<Client>(std::move(*client));
+  }
+  void TearDown() override {
+    client_.reset();
+    if (server_) {
+      EXPECT_EQ(server_->stop(), 0) << "the server did not stop cleanly";
+    }
+  }
+  ULONG expected_transport() const { return GetParam() == 0 ? 0u : 1u; }
+
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_P(GeneratedInterfaceOverRpc, GeneratedClientCallsEveryMethodAndGetsTheServersAnswers) {
+  ICalc_Client calc(call_fn_for(*client_, ICalc_v1_0_s_ifspec));
+
+  LONG sum = 0;
+  EXPECT_EQ(calc.Add(nullptr, 40, 2, &sum), 0u) << calc.last_status().to_string();
+  EXPECT_EQ(sum, 42);
+
+  WCHAR* greeting = nullptr;
+  EXPECT_EQ(calc.Greet(nullptr, u"w\u00f6rld", &greeting), 0u) << calc.last_status().to_string();
+  ASSERT_NE(greeting, nullptr);
+  EXPECT_EQ(std::u16string(greeting), u"hello, w\u00f6rld");
+  CoTaskMemFree(greeting);
+
+  alignas(CALC_SERIES) unsigned char storage[sizeof(CALC_SERIES) + 4 * sizeof(LONG)] = {};
+  auto* series = reinterpret_cast<CALC_SERIES*>(storage);
+  series->count = 4;
+  const LONG values[] = {3, -7, 1000000, 12};
+  std::copy(std::begin(values), std::end(values), &series->values[0]);
+  hyper total = 0;
+  LONG largest = 0;
+  EXPECT_EQ(calc.Stats(nullptr, series, &total, &largest), 0u) << calc.last_status().to_string();
+  EXPECT_EQ(total, 1000008);
+  EXPECT_EQ(largest, 1000000);
+
+  LONG factor = 5;
+  LONG scaled = 0;
+  EXPECT_EQ(calc.Scale(nullptr, &factor, 7, &scaled), 0u);
+  EXPECT_EQ(scaled, 35);
+  EXPECT_EQ(calc.Scale(nullptr, nullptr, 7, &scaled), 0u);  // a NULL [unique] pointer
+  EXPECT_EQ(scaled, 14);
+
+  ULONG transport = 99;
+  ULONG byte_order = 99;
+  EXPECT_EQ(calc.Describe(nullptr, &transport, &byte_order), 0u) << calc.last_status().to_string();
+  EXPECT_EQ(transport, expected_transport());
+  EXPECT_EQ(byte_order, 0u);
+}
+
+TEST_P(GeneratedInterfaceOverRpc, AMethodsOwnNonZeroStatusArrivesInTheReplyNotAsAFault) {
+  ICalc_Client calc(call_fn_for(*client_, ICalc_v1_0_s_ifspec));
+  LONG q = -1;
+  EXPECT_EQ(calc.Divide(nullptr, 1, 0, &q), 87u);  // ERROR_INVALID_PARAMETER, from the server method
+  EXPECT_TRUE(calc.last_status().ok()) << calc.last_status().to_string();
+  EXPECT_EQ(q, 0);
+  EXPECT_EQ(calc.Divide(nullptr, -9, 2, &q), 0u);
+  EXPECT_EQ(q, -4);
+}
+
+TEST_P(GeneratedInterfaceOverRpc, GarbageStubDataIsFaultedAsBadStubDataAndTheServerKeepsServing) {
+  const InterfaceId id = interface_id_of(ICalc_v1_0_s_ifspec);
+  // Stats (opnum 2): max_count 0x7fffffff for a 4-byte body — a conformance the bytes cannot hold.
+  const std::vector<std::byte> huge = {std::byte{0xff}, std::byte{0xff}, std::byte{0xff}, std::byte{0x7f}};
+  auto reply = client_->call(id, 2, huge);
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().hresult(), HRESULT_FROM_WIN32(kRpcXBadStubData)) << reply.status().to_string();
+  EXPECT_EQ(reply.status().code(), StatusCode::kInvalidInput);
+  // Add (opnum 0) with 3 bytes where 8 are due, and with bytes left over after its parameters.
+  const std::vector<std::byte> short_body(3, std::byte{0x01});
+  EXPECT_EQ(client_->call(id, 0, short_body).status().hresult(), HRESULT_FROM_WIN32(kRpcXBadStubData));
+  const std::vector<std::byte> long_body(12, std::byte{0x01});
+  EXPECT_EQ(client_->call(id, 0, long_body).status().hresult(), HRESULT_FROM_WIN32(kRpcXBadStubData));
+  // Greet (opnum 1): a string whose actual count runs past the body.
+  const std::vector<std::byte> bad_string = {std::byte{4}, std::byte{0}, std::byte{0}, std::byte{0},
+                                             std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0},
+                                             std::byte{4}, std::byte{0}, std::byte{0}, std::byte{0},
+                                             std::byte{'h'}, std::byte{0}};
+  EXPECT_EQ(client_->call(id, 1, bad_string).status().hresult(), HRESULT_FROM_WIN32(kRpcXBadStubData));
+  // An opnum past the table: nca_s_op_rng_error, which a client reports as RPC_S_PROCNUM_OUT_OF_RANGE.
+  EXPECT_EQ(client_->call(id, 6, {}).status().hresult(), HRESULT_FROM_WIN32(kRpcSProcnumOutOfRange));
+
+  // The generated client sees the Win32 code of a fault as its error_status_t.
+  ICalc_Client bad_client([&](std::uint16_t, std::span<const std::byte>) -> Result<std::vector<std::byte>> {
+    return client_->call(id, 2, huge);
+  });
+  hyper total = 0;
+  LONG largest = 0;
+  alignas(CALC_SERIES) unsigned char storage[sizeof(CALC_SERIES)] = {};
+  EXPECT_EQ(bad_client.Stats(nullptr, reinterpret_cast<CALC_SERIES*>(storage), &total, &largest), kRpcXBadStubData);
+
+  // Still serving, on the same client (and its pooled connections).
+  ICalc_Client calc(call_fn_for(*client_, ICalc_v1_0_s_ifspec));
+  LONG sum = 0;
+  EXPECT_EQ(calc.Add(nullptr, 1, 2, &sum), 0u) << calc.last_status().to_string();
+  EXPECT_EQ(sum, 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, GeneratedInterfaceOverRpc, ::testing::Values(0, 1),
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return std::string(param.param == 0 ? "ncalrpc" : "ncacn_ip_tcp");
+                         });
+
+TEST(NdrInterfaceAdapter, BadStubDataBecomesFault1783AndOtherWin32HresultsTheirCode) {
+  Status bad(StatusCode::kInvalidInput, "ndr: truncated", static_cast<HRESULT>(0x800706F7u));
+  EXPECT_EQ(status_to_fault_status(to_fault(bad)), kRpcXBadStubData);
+  Status busy(StatusCode::kResourceExhausted, "busy", HRESULT_FROM_WIN32(kRpcSServerTooBusy));
+  EXPECT_EQ(status_to_fault_status(to_fault(busy)), kRpcSServerTooBusy);
+  Status range(StatusCode::kInvalidInput, "opnum", static_cast<HRESULT>(kNcaOpRangeError));
+  EXPECT_EQ(status_to_fault_status(to_fault(range)), kNcaOpRangeError);
+  Status oom(StatusCode::kResourceExhausted, "oom", E_OUTOFMEMORY);  // HRESULT_FROM_WIN32(ERROR_OUTOFMEMORY)
+  EXPECT_EQ(status_to_fault_status(to_fault(oom)), 14u);
+  Status fail(StatusCode::kInternal, "fail", E_FAIL);  // not a Win32 code: sent as the HRESULT
+  EXPECT_EQ(status_to_fault_status(to_fault(fail)), static_cast<std::uint32_t>(E_FAIL));
+  EXPECT_TRUE(to_fault(Status::Ok()).ok());
+}
+
+TEST(NdrInterfaceAdapter, RegistrationCarriesTheGeneratedTablesSyntaxAndOneHandlerPerOpnum) {
+  InterfaceRegistration r = registration_for(ICalc_v1_0_s_ifspec, nullptr);
+  EXPECT_EQ(r.id.uuid, IID_ICalc);
+  EXPECT_EQ(r.id.major, 1);
+  EXPECT_EQ(r.id.minor, 0);
+  EXPECT_EQ(r.name, "ICalc");
+  EXPECT_EQ(r.ops.size(), 6u);
+}
+
+}  // namespace
+}  // namespace guise::rpc::testing
