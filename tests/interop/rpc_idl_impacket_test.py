@@ -192,7 +192,9 @@ def main():
         dce.disconnect()
     finally:
         server.stdin.close()
-        server.wait(timeout=30)
+        code = server.wait(timeout=30)
+    # Under the sanitizers a leak or an error in the server shows here.
+    check("the server stops cleanly when its stdin closes (exit 0)", code == 0, "exit=%d" % code)
     print("all checks passed" if not failures else "FAILED: " + ", ".join(failures))
     return 0 if not failures else 1
 
