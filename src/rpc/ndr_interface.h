@@ -11,7 +11,8 @@
 //   - bad stub data (kInvalidInput carrying RPC_X_BAD_STUB_DATA)  → fault 1783 (RPC_X_BAD_STUB_DATA);
 //   - another HRESULT_FROM_WIN32(x)                                 → fault x (a Win32 code, as Windows);
 //   - an nca_s_* value or another HRESULT                           → that value unchanged.
-// The object must outlive the server (the registration holds a raw pointer, as MIDL's tables do).
+// The object and the table (a generated global) must outlive the server: the registration holds raw
+// pointers to both, as MIDL's server tables do.
 //
 // Client: call_fn_for(client, id) is the ndr::RpcCallFn a generated I<Name>_Client takes. A fault
 // arrives as the Status rpc::Client gives it (fault_status_to_status: HRESULT_FROM_WIN32 of the Win32
@@ -50,6 +51,6 @@ inline ndr::RpcCallFn call_fn_for(const Client& client, const ndr::RpcServerInte
 ServerCall* server_call_from(void* handle) noexcept;
 
 // The fault status a failed dispatch is sent as (the table above). Exposed for tests.
-Status to_fault(Status status);
+[[nodiscard]] Status to_fault(Status status);
 
 }  // namespace guise::rpc
