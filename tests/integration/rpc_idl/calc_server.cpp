@@ -1,5 +1,7 @@
 #include "integration/rpc_idl/calc_server.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -12,6 +14,7 @@
 namespace guise::rpc::testing {
 namespace {
 constexpr error_status_t kErrorInvalidParameter = 87;  // ERROR_INVALID_PARAMETER
+constexpr error_status_t kErrorAccessDenied = 5;       // ERROR_ACCESS_DENIED
 }  // namespace
 
 error_status_t CalcServer::Add(handle_t, LONG a, LONG b, LONG* sum) {
@@ -65,6 +68,16 @@ error_status_t CalcServer::Describe(handle_t h, ULONG* transport, ULONG* byte_or
   if (call == nullptr) return kErrorInvalidParameter;
   *transport = call->attributes().transport == TransportKind::kTcp ? 1 : 0;
   *byte_order = static_cast<const ndr::CallContext*>(h)->byte_order == ndr::ByteOrder::kBigEndian ? 1 : 0;
+  return 0;
+}
+
+error_status_t CalcServer::WhoCalls(handle_t h, ULONG* uid) {
+  *uid = 0;
+  ServerCall* call = server_call_from(h);
+  if (call == nullptr) return kErrorInvalidParameter;
+  if (!call->impersonate_client().ok()) return kErrorAccessDenied;
+  *uid = static_cast<ULONG>(::geteuid());  // credentials are per thread on Linux: this thread's
+  call->revert_to_self();
   return 0;
 }
 

@@ -1,7 +1,8 @@
 // calc_server.h: the ICalc server object (calc.idl) the RPC runtime serves in the seam tests.
 //
 // Plain arithmetic on the [in] parameters; Describe reads the runtime's call through its handle_t
-// (rpc::server_call_from), proving the ServerCall reaches generated server methods.
+// and WhoCalls impersonates through it (rpc::server_call_from), proving the ServerCall reaches
+// generated server methods.
 // Thread-safety: stateless, so calls may run concurrently.
 #pragma once
 
@@ -17,6 +18,7 @@ class CalcServer final : public ICalc_Server {
   error_status_t Scale(handle_t h, LONG* factor, LONG value, LONG* result) override;
   error_status_t Divide(handle_t h, LONG a, LONG b, LONG* quotient) override;
   error_status_t Describe(handle_t h, ULONG* transport, ULONG* byte_order) override;
+  error_status_t WhoCalls(handle_t h, ULONG* uid) override;
 };
 
 }  // namespace guise::rpc::testing

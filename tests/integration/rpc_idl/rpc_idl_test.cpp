@@ -4,6 +4,7 @@
 // rpc::Client via call_fn_for(). Hostile stub data must come back as a fault, and the server must
 // keep serving after it.
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "calc.h"
+#include "support/child_process.h"
+#include "support/proc_status.h"
 #include "integration/rpc_idl/calc_server.h"
 #include "rpc/client.h"
 #include "rpc/fault_status.h"
@@ -186,7 +189,7 @@ TEST_P(GeneratedInterfaceOverRpc, GarbageStubDataIsFaultedAsBadStubDataAndTheSer
                                              std::byte{'h'}, std::byte{0}};
   EXPECT_EQ(client_->call(id, 1, bad_string).status().hresult(), HRESULT_FROM_WIN32(kRpcXBadStubData));
   // An opnum past the table: nca_s_op_rng_error, which a client reports as RPC_S_PROCNUM_OUT_OF_RANGE.
-  EXPECT_EQ(client_->call(id, 6, {}).status().hresult(), HRESULT_FROM_WIN32(kRpcSProcnumOutOfRange));
+  EXPECT_EQ(client_->call(id, 7, {}).status().hresult(), HRESULT_FROM_WIN32(kRpcSProcnumOutOfRange));
 
   // The generated client sees the Win32 code of a fault as its error_status_t.
   ICalc_Client bad_client([&](std::uint16_t, std::span<const std::byte>) -> Result<std::vector<std::byte>> {
@@ -202,6 +205,36 @@ TEST_P(GeneratedInterfaceOverRpc, GarbageStubDataIsFaultedAsBadStubDataAndTheSer
   LONG sum = 0;
   EXPECT_EQ(calc.Add(nullptr, 1, 2, &sum), 0u) << calc.last_status().to_string();
   EXPECT_EQ(sum, 3);
+}
+
+// Impersonation through the handle_t of a generated method: a caller running as uid 41001 over
+// ncalrpc at level CONNECT / IMPERSONATE is seen as 41001 by the serving thread; over TCP (level NONE)
+// the call cannot be impersonated.
+TEST_P(GeneratedInterfaceOverRpc, AGeneratedMethodImpersonatesItsCallerThroughItsHandle) {
+  if (GetParam() == 1) {
+    ICalc_Client calc(call_fn_for(*client_, ICalc_v1_0_s_ifspec));
+    ULONG uid = 99;
+    EXPECT_EQ(calc.WhoCalls(nullptr, &uid), 5u);  // ERROR_ACCESS_DENIED: nobody to impersonate
+    return;
+  }
+  if (!guise::testing::running_as_root()) GTEST_SKIP() << "needs root to call as another uid";
+  const std::string binding = server_->binding(0);
+  guise::testing::ChildResult child = guise::testing::run_in_child([&]() -> int {
+    constexpr uid_t kAlice = 41001;
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(kAlice, kAlice, kAlice) != 0 ||
+        ::setresuid(kAlice, kAlice, kAlice) != 0) {
+      return 2;
+    }
+    auto client = Client::create(binding, AuthInfo::local(AuthnLevel::kConnect, identity::ImpersonationLevel::kImpersonate));
+    if (!client.ok()) return 3;
+    ICalc_Client calc(call_fn_for(*client, ICalc_v1_0_s_ifspec));
+    ULONG uid = 0;
+    const error_status_t st = calc.WhoCalls(nullptr, &uid);
+    guise::testing::report("status=" + std::to_string(st) + " uid=" + std::to_string(uid));
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0);
+  EXPECT_EQ(child.output, "status=0 uid=41001");
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, GeneratedInterfaceOverRpc, ::testing::Values(0, 1),
@@ -229,7 +262,7 @@ TEST(NdrInterfaceAdapter, RegistrationCarriesTheGeneratedTablesSyntaxAndOneHandl
   EXPECT_EQ(r.id.major, 1);
   EXPECT_EQ(r.id.minor, 0);
   EXPECT_EQ(r.name, "ICalc");
-  EXPECT_EQ(r.ops.size(), 6u);
+  EXPECT_EQ(r.ops.size(), 7u);
 }
 
 // The handlers honour the request's data representation label (the RPC layer admits only
