@@ -33,6 +33,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   attributes.object = meta.object;
   attributes.call_id = meta.call_id;
   attributes.transport = peer_.kind;
+  attributes.drep = meta.drep;
   if (peer_.credentials) attributes.client_pid = peer_.credentials->pid;
   if (security != nullptr) {
     attributes.authn_level = security->level;

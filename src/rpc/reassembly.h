@@ -9,6 +9,7 @@
 // reassembly and callers keep them on the zero-copy path. Not thread-safe (one per association).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -26,6 +27,8 @@ struct CallMeta {
   std::uint16_t opnum = 0;
   std::optional<GUID> object;
   std::optional<std::uint32_t> auth_context_id;
+  // The first fragment's data representation label (pdu_header.cpp admits only 10 00 00 00 today).
+  std::array<std::uint8_t, 4> drep = {kDrepLittleEndianAscii, kDrepIeeeFloat, 0, 0};
 };
 
 struct AssembledCall {

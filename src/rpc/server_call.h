@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <thread>
@@ -41,6 +42,10 @@ struct CallAttributes {
   std::uint32_t capabilities = 0;
   std::optional<identity::Token> caller;                   // nullopt at level NONE
   std::optional<pid_t> client_pid;                         // kernel-attested (ncalrpc), informational
+  // The request's NDR data representation label (packed_drep, C706 §14.1), for stub decoders
+  // (ndr::byte_order_from_drep). pdu_header.cpp refuses all but little-endian ASCII IEEE, so today a
+  // dispatched call always carries 10 00 00 00; stubs must still honour it.
+  std::array<std::uint8_t, 4> drep = {kDrepLittleEndianAscii, kDrepIeeeFloat, 0, 0};
 };
 
 class ServerCall {

@@ -236,6 +236,7 @@ ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& req
   const std::uint32_t call_id = request.header.call_id;
   if (!bound_) return protocol_error(call_id, DecodeError::kUnexpectedPdu, "request before bind");
   CallMeta meta{call_id, request.context_id, request.opnum, request.object, std::nullopt};
+  meta.drep = request.header.drep;
   if (request.auth) {
     meta.auth_context_id = request.auth->auth_context_id;
     if (security_for(meta.auth_context_id) == nullptr) {

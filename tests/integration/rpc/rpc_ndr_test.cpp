@@ -7,7 +7,7 @@
 
 #include "guise/winerror.h"
 #include "integration/rpc/rpc_fixture.h"
-#include "rpc/ndr_binding.h"
+#include "rpc/ndr_interface.h"
 #include "rpc_ndr_probe.h"
 
 namespace guise::rpc::testing {
@@ -46,7 +46,7 @@ class RpcNdrTest : public RpcServerTest {
 TEST_F(RpcNdrTest, GeneratedClientAndServerStubsTalkThroughTheRuntime) {
   auto client = Client::create(local_, AuthInfo::local(AuthnLevel::kPktPrivacy, identity::ImpersonationLevel::kIdentify));
   ASSERT_TRUE(client.ok());
-  IRpcNdrProbe_Client probe(call_fn(*client, kNdrProbe));
+  IRpcNdrProbe_Client probe(call_fn_for(*client, kNdrProbe));
   LONG sum = 0;
   EXPECT_EQ(probe.Add(nullptr, 40, 2, &sum), 0u);
   EXPECT_EQ(sum, 42);
