@@ -16,6 +16,10 @@ SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // Opened while still root: the program may sit below a directory the target uid cannot traverse
+  // (a checkout under /root, mode 0700); executing the descriptor needs only the file's own x bit.
+  const int program = ::open(args[0], O_PATH | O_CLOEXEC);
+  if (program < 0) throw std::runtime_error("cannot open " + argv[0]);
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork");
   if (pid == 0) {
@@ -27,9 +31,10 @@ SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_
       if (::syscall(SYS_setresgid, g, g, g) != 0) ::_exit(122);
       if (uid && ::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
     }
-    ::execv(args[0], args.data());
+    ::syscall(SYS_execveat, program, "", args.data(), environ, AT_EMPTY_PATH);
     ::_exit(127);
   }
+  ::close(program);
   ::close(fds[1]);
   SpawnResult result;
   char buffer[4096];
