@@ -44,17 +44,21 @@ ChildResult run_in_child(const std::function<int()>& body) {
     ::_exit(code);
   }
   ::close(fds[1]);
+  return collect_child(pid, fds[0]);
+}
+
+ChildResult collect_child(int pid, int output_fd) {
   ChildResult result;
   char buffer[4096];
   for (;;) {
-    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    ssize_t n = ::read(output_fd, buffer, sizeof buffer);
     if (n > 0) {
       result.output.append(buffer, static_cast<std::size_t>(n));
     } else if (n == 0 || errno != EINTR) {
       break;
     }
   }
-  ::close(fds[0]);
+  ::close(output_fd);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -18,6 +18,10 @@ struct ChildResult {
 
 // Runs body() in a fork()ed child; body may call report() to send text back. Returns when it exits.
 ChildResult run_in_child(const std::function<int()>& body);
+// Reads `output_fd` to its end (then closes it) and waits for `pid`: the parent's half of every
+// fork in the tests.
+ChildResult collect_child(int pid, int output_fd);
+
 // Inside run_in_child's body: appends text to the parent's ChildResult::output.
 void report(const std::string& text);
 

@@ -1,5 +1,7 @@
 #include "integration/rpc/spawn.h"
 
+#include "support/child_process.h"
+
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,21 +38,10 @@ SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_
   }
   ::close(program);
   ::close(fds[1]);
+  const guise::testing::ChildResult child = guise::testing::collect_child(pid, fds[0]);
   SpawnResult result;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      result.output.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.output = child.output;
+  result.exit_code = child.exit_code;  // -1 when a signal ended it
   return result;
 }
 
