@@ -5,6 +5,14 @@
 // the caller; (3) leave the ServerCall (reverting any impersonation the handler forgot), then the
 // ProcessIdentityScope (restoring and verifying the thread's ids against the kernel, aborting on a
 // mismatch); (4) only then write the reply and go back to waiting on sockets.
+//
+// Before (1), the call takes a slot: one of its peer's max_calls_per_peer and one of the server's
+// handler slots (all threads but one), or it is refused with nca_s_server_too_busy without running;
+// and since the handler may block, the thread makes sure another one watches the reactor.
+// A handler's exception becomes a fault; a forced unwind (pthread_exit, cancellation) is not an
+// exception to catch — it passes, ending the thread; the server closes the association.
+#include <cxxabi.h>
+
 #include <exception>
 
 #include "base/log.h"
@@ -26,6 +34,19 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     log::warn("rpc: {}: opnum {} of {} does not exist", peer_.description, meta.opnum, iface->name);
     return send_fault(meta.call_id, meta.context_id, kNcaOpRangeError, true);
   }
+  auto slot = server_.begin_call(admission_.account());
+  if (auto* refused = std::get_if<Server::Busy>(&slot)) {
+    std::uint64_t suppressed = 0;
+    if (server_.busy_log().allow(suppressed)) {
+      log::warn("rpc: {}: call {} refused: {}{}", peer_.description, meta.call_id,
+                *refused == Server::Busy::kPeer
+                    ? "the peer already runs " + std::to_string(server_.budget().max_calls_per_peer) + " calls"
+                    : std::string("every serving thread but one runs a handler"),
+                suppressed ? " (" + std::to_string(suppressed) + " more since the last line)" : std::string());
+    }
+    return send_fault(meta.call_id, meta.context_id, kNcaServerTooBusy, true);
+  }
+  server_.ensure_reactor_watched();
   SecurityContext* security = security_for(meta.auth_context_id);
   CallAttributes attributes;
   attributes.interface_id = iface->id;
@@ -52,6 +73,8 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     CurrentCallScope current(&call);
     try {
       status = iface->ops[meta.opnum](call, stub, reply);
+    } catch (const abi::__forced_unwind&) {
+      throw;  // the thread is ending (pthread_exit, cancellation): scopes revert on the way out
     } catch (const std::exception& e) {
       log::warn("rpc: {}: {} opnum {} threw: {}", peer_.description, iface->name, meta.opnum, e.what());
       status = Status(StatusCode::kInternal, "handler threw", static_cast<HRESULT>(kNcaFaultUnspec));
@@ -62,8 +85,10 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   }  // impersonation reverted, process identity restored and verified — before the reply leaves
 
   Outcome outcome;
+  // The reply's deadline starts with the reply, whoever writes it.
+  const auto deadline = std::chrono::steady_clock::now() + server_.limits().write_timeout;
   if (status.ok()) {
-    outcome = send_response(meta, reply, security);
+    outcome = send_response(meta, reply, security, deadline);
   } else {
     log::debug("rpc: {}: {} opnum {} failed: {}", peer_.description, iface->name, meta.opnum, status.to_string());
     outcome = send_fault(meta.call_id, meta.context_id, status_to_fault_status(status), false);

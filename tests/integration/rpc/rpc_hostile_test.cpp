@@ -25,6 +25,18 @@ std::uint32_t fault_status_of(const std::vector<std::byte>& pdu) {
   return fault ? fault->status : 0xfffffffe;
 }
 
+std::uint32_t call_id_of(const std::vector<std::byte>& pdu) {
+  auto header = decode_header(pdu);
+  return header.ok() ? header->call_id : 0xffffffff;
+}
+
+int bind_nak_reason_of(const std::vector<std::byte>& pdu) {
+  auto decoded = decode_pdu(pdu, Limits{});
+  if (!decoded.ok()) return -1;
+  auto* nak = std::get_if<BindNakPdu>(&*decoded);
+  return nak ? nak->reason : -2;
+}
+
 class RpcHostileTest : public RpcServerTest {
  protected:
   // A well-behaved client is served (asserted after every hostile act).
@@ -61,12 +73,82 @@ TEST_F(RpcHostileTest, FragLengthLyingShortIsAProtocolErrorThatCloses) {
 
 TEST_F(RpcHostileTest, HugeFragLengthClosesBeforeTheBodyIsBuffered) {
   RawConnection c(local_);
-  c.send(raw({5, 0, 11, 3, 0x10, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0}));
+  c.send(probe_bind());
+  ASSERT_TRUE(c.receive_pdu().has_value());
+  // A request header announcing 65535 octets, then nothing: the fault names the request's call_id.
+  c.send(raw({5, 0, 0, 3, 0x10, 0, 0, 0, 0xff, 0xff, 0, 0, 0x2a, 0, 0, 0}));
   auto fault = c.receive_pdu();
   ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault_status_of(*fault), kNcaProtoError);
+  EXPECT_EQ(call_id_of(*fault), 0x2au);
   EXPECT_TRUE(c.closed_by_server());
   expect_served();
+}
+
+// MS-RPCE §2.2.2.5: a bind that fails framing is answered with bind_nak carrying the bind's call_id,
+// then the connection closes; faults are for requests.
+TEST_F(RpcHostileTest, ABindOverTheFragmentLimitGetsBindNakLocalLimitExceeded) {
+  RawConnection c(local_);
+  c.send(raw({5, 0, 11, 3, 0x10, 0, 0, 0, 0xff, 0xff, 0, 0, 0x37, 0x13, 0, 0}));
+  auto nak = c.receive_pdu();
+  ASSERT_TRUE(nak.has_value());
+  EXPECT_EQ(bind_nak_reason_of(*nak), static_cast<int>(BindNakReason::kLocalLimitExceeded));
+  EXPECT_EQ(call_id_of(*nak), 0x1337u);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, ABindOfAnotherRpcVersionGetsBindNakProtocolVersionNotSupported) {
+  for (std::uint8_t major_minor : {0x52 /* 5.2 */, 0x40 /* 4.0 */, 0x60 /* 6.0 */}) {
+    RawConnection c(local_);
+    auto bind = probe_bind(0x0badcafe);
+    bind[0] = std::byte{static_cast<std::uint8_t>(major_minor >> 4)};
+    bind[1] = std::byte{static_cast<std::uint8_t>(major_minor & 0xf)};
+    c.send(bind);
+    auto nak = c.receive_pdu();
+    ASSERT_TRUE(nak.has_value()) << std::hex << int{major_minor};
+    EXPECT_EQ(bind_nak_reason_of(*nak), static_cast<int>(BindNakReason::kProtocolVersionNotSupported));
+    EXPECT_EQ(call_id_of(*nak), 0x0badcafeu);
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  // 5.1 is accepted (some stacks send it).
+  RawConnection ok(local_);
+  auto bind = probe_bind(9);
+  bind[1] = std::byte{1};
+  ok.send(bind);
+  auto ack = ok.receive_pdu();
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)[2], std::byte{12});  // bind_ack
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, ABindOfferingMoreContextsThanTheLimitGetsBindNakLocalLimitExceeded) {
+  BindPdu b;
+  b.header.type = PType::kBind;
+  b.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  b.header.call_id = 77;
+  b.max_xmit_frag = b.max_recv_frag = 4280;
+  for (std::uint16_t i = 0; i <= Limits{}.max_contexts_per_bind; ++i) b.contexts.push_back({i, kProbeInterface, {kNdr20Syntax}});
+  RawConnection c(local_);
+  c.send(encode_bind(b));
+  auto nak = c.receive_pdu();
+  ASSERT_TRUE(nak.has_value());
+  EXPECT_EQ(bind_nak_reason_of(*nak), static_cast<int>(BindNakReason::kLocalLimitExceeded));
+  EXPECT_EQ(call_id_of(*nak), 77u);
+  EXPECT_TRUE(c.closed_by_server());
+  expect_served();
+}
+
+TEST_F(RpcHostileTest, AMalformedBindGetsBindNakWithItsCallId) {
+  RawConnection c(local_);
+  auto bind = probe_bind(31);
+  bind[24] = std::byte{5};  // n_context_elem claims 5, one present
+  c.send(bind);
+  auto nak = c.receive_pdu();
+  ASSERT_TRUE(nak.has_value());
+  EXPECT_EQ(bind_nak_reason_of(*nak), static_cast<int>(BindNakReason::kProtocolVersionNotSupported));
+  EXPECT_EQ(call_id_of(*nak), 31u);
+  EXPECT_TRUE(c.closed_by_server());
 }
 
 TEST_F(RpcHostileTest, UnknownPacketTypeCloses) {
