@@ -420,5 +420,24 @@ TEST_F(RpcSlowClientTest, SlowAndSilentClientsAreClosedAndIdleBoundOnesAreKept) 
   expect_served();
 }
 
+class RpcIdleTest : public RpcHostileTest {
+ protected:
+  ServerOptions server_options() override {
+    ServerOptions o;
+    o.limits.idle_timeout = std::chrono::milliseconds(300);
+    return o;
+  }
+};
+
+TEST_F(RpcIdleTest, ABoundConnectionWithNoCallForTheIdleTimeoutIsClosed) {
+  RawConnection idle(local_);
+  idle.send(probe_bind());
+  ASSERT_TRUE(idle.receive_pdu().has_value());
+  idle.send(probe_request(kEcho, as_bytes("once")));
+  ASSERT_TRUE(idle.receive_pdu().has_value());
+  EXPECT_TRUE(idle.closed_by_server());  // within 10 s: the reaper closes it after 300 ms
+  expect_served();
+}
+
 }  // namespace
 }  // namespace guise::rpc::testing
