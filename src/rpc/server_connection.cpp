@@ -342,6 +342,9 @@ ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& req
     if (!contexts_.contains(request.context_id)) {
       return protocol_error(call_id, DecodeError::kUnknownContext, "request");
     }
+    if (request.stub.size() > server_.limits().max_call_bytes) {
+      return protocol_error(call_id, DecodeError::kCallTooLarge, "request");
+    }
     return dispatch(meta, request.stub);  // zero copy: the stub is a view into buffer_
   }
   if ((request.header.flags & kPfcFirstFrag) && !contexts_.contains(request.context_id)) {
