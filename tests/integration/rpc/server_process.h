@@ -16,6 +16,20 @@
 
 namespace guise::rpc::testing {
 
+// Under AddressSanitizer freed memory sits in a quarantine, so a process's RSS says nothing about what
+// it holds: memory bounds are checked by RSS only in builds without it.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kRssReflectsLiveMemory = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kRssReflectsLiveMemory = false;
+#else
+inline constexpr bool kRssReflectsLiveMemory = true;
+#endif
+#else
+inline constexpr bool kRssReflectsLiveMemory = true;
+#endif
+
 class ServerProcess {
  public:
   // Starts the server as root with `options` (rpc_test_server.cpp) on a fresh abstract ncalrpc
