@@ -1,5 +1,7 @@
 #include "integration/rpc/server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -55,6 +57,11 @@ ServerProcess::ServerProcess(const std::vector<std::string>& options) {
 }
 
 ServerProcess::~ServerProcess() {
+  // The server must end as it should when its stdin closes: exit 0, no sanitizer report.
+  program_->close_stdin();
+  const std::optional<int> code = program_->wait(std::chrono::seconds(30));
+  EXPECT_EQ(code, std::optional<int>(0)) << "the server did not exit cleanly\n" << log();
+  EXPECT_EQ(log().find("Sanitizer"), std::string::npos) << log();
   program_.reset();
   ::unlink(log_path_.c_str());
 }

@@ -16,12 +16,13 @@
 
 namespace guise::rpc::testing {
 
-// Under AddressSanitizer freed memory sits in a quarantine, so a process's RSS says nothing about what
-// it holds: memory bounds are checked by RSS only in builds without it.
-#if defined(__SANITIZE_ADDRESS__)
+// Under AddressSanitizer freed memory sits in a quarantine, and ThreadSanitizer shadows every byte
+// touched, so a process's RSS says little about what it holds: memory bounds are checked by RSS only
+// in builds without them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 inline constexpr bool kRssReflectsLiveMemory = false;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 inline constexpr bool kRssReflectsLiveMemory = false;
 #else
 inline constexpr bool kRssReflectsLiveMemory = true;
