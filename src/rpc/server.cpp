@@ -1,9 +1,7 @@
 // server.cpp: the epoll reactor, its pool of leader/followers threads, and accepting connections.
 #include "rpc/server.h"
 
-#include <cxxabi.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
