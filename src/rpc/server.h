@@ -47,6 +47,9 @@ struct ServerOptions {
   // recv) — but only while another thread waits in the reactor, re-checked before every wait, so
   // a busy server never leaves new work unwatched for longer than this. 0 disables.
   std::chrono::microseconds park_timeout{2000};
+  // Calls below this authentication level are refused (fault ERROR_ACCESS_DENIED, nothing runs):
+  // e.g. PKT_INTEGRITY, the floor Windows' DCOM hardening (KB5004442) enforces.
+  AuthnLevel minimum_authn_level = AuthnLevel::kNone;
 };
 
 namespace detail {
@@ -73,6 +76,7 @@ class Server {
 
   std::size_t connection_count() const;
   const Limits& limits() const noexcept { return options_.limits; }
+  AuthnLevel minimum_authn_level() const noexcept { return options_.minimum_authn_level; }
 
   // Internals shared with the association (detail/server_connection.h).
   const InterfaceRegistry& registry() const noexcept { return registry_; }
