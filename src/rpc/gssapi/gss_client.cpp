@@ -24,9 +24,11 @@ Result<gss::Credential> initiator_credential(std::uint8_t auth_type, const Clien
     GUISE_TRY(gss::Name name, gss::Name::import(c.domain.empty() ? c.user : c.domain + "\\" + c.user,
                                                 GSS_C_NT_USER_NAME));
     gss::OidSet mechs{&gss::kMechNtlmssp};
-    gss_buffer_desc password{c.password.size(), const_cast<char*>(c.password.data())};
-    major = gss_acquire_cred_with_password(&minor, name.get(), &password, GSS_C_INDEFINITE, mechs.get(),
-                                           GSS_C_INITIATE, cred.out(), nullptr, nullptr);
+    // gss-ntlmssp's cred store key for a password (gssapi_ntlmssp.h: GSS_NTLMSSP_CS_PASSWORD).
+    gss_key_value_element_desc element{"ntlmssp_password", c.password.c_str()};
+    gss_key_value_set_desc store{1, &element};
+    major = gss_acquire_cred_from(&minor, name.get(), GSS_C_INDEFINITE, mechs.get(), GSS_C_INITIATE, &store,
+                                  cred.out(), nullptr, nullptr);
     if (GSS_ERROR(major)) return gss::failure("NTLM credentials", major, minor);
     return cred;
   }
@@ -87,12 +89,13 @@ class GssClientProvider final : public ClientSecurityProvider {
     level_ = auth.level;
     context_id_ = auth_context_id;
     GUISE_TRY(cred_, initiator_credential(auth_type_, credentials_));
-    if (auth_type_ != kAuthTypeNtlm) {
-      if (credentials_.target.empty()) return invalid_input("Kerberos needs the server's principal (target)");
-      const bool hostbased = credentials_.target.find('/') == std::string::npos;
-      GUISE_TRY(target_, gss::Name::import(credentials_.target,
-                                           hostbased ? GSS_C_NT_HOSTBASED_SERVICE : GSS_KRB5_NT_PRINCIPAL_NAME));
+    std::string target = credentials_.target;
+    if (target.empty()) {
+      if (auth_type_ != kAuthTypeNtlm) return invalid_input("Kerberos needs the server's principal (target)");
+      target = "host";  // gss-ntlmssp wants a name; NTLM does not authenticate the server by it
     }
+    const bool hostbased = target.find('/') == std::string::npos;
+    GUISE_TRY(target_, gss::Name::import(target, hostbased ? GSS_C_NT_HOSTBASED_SERVICE : GSS_KRB5_NT_PRINCIPAL_NAME));
     flags_ = GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG;
     if (auth_type_ != kAuthTypeNtlm) flags_ |= GSS_C_MUTUAL_FLAG | GSS_C_DCE_STYLE;
     switch (auth.imp_level) {
@@ -159,7 +162,13 @@ class GssClientProvider final : public ClientSecurityProvider {
     if (GSS_ERROR(major)) return denied(gss::failure("authentication failed", major, minor, mech_type));
     if (auth_type_ == kAuthTypeNtlm && !out.bytes().empty()) {
       auto info = ntlm::inspect(out.bytes());
-      if (info.ok() && info->type == ntlm::MessageType::kAuthenticate) session_.ntlm_authenticate_flags = info->flags;
+      if (info.ok() && info->type == ntlm::MessageType::kAuthenticate) {
+        session_.ntlm_authenticate_flags = info->flags;
+        if ((flags_ & GSS_C_IDENTIFY_FLAG) && !(info->flags & ntlm::kNegotiateIdentify)) {
+          // The server would get IMPERSONATE where the client granted less: refuse (fail closed).
+          return denied(access_denied("this NTLM mechanism cannot limit the server to IDENTIFY"));
+        }
+      }
     }
     if (!(major & GSS_S_CONTINUE_NEEDED) && !session_.complete) {
       if (auth_type_ != kAuthTypeNtlm && !(ret_flags & GSS_C_MUTUAL_FLAG)) {

@@ -52,7 +52,9 @@ Result<std::string> Name::display() const {
   OM_uint32 major = gss_display_name(&minor, name_, text.get(), nullptr);
   if (GSS_ERROR(major)) return failure("gss_display_name", major, minor);
   auto b = text.bytes();
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+  std::string out(reinterpret_cast<const char*>(b.data()), b.size());
+  while (!out.empty() && out.back() == '\0') out.pop_back();  // gss-ntlmssp counts the terminator
+  return out;
 }
 
 Result<std::vector<std::byte>> session_key(const Context& context) {

@@ -57,7 +57,7 @@ Client RemoteTest::client(std::uint8_t auth_type, AuthnLevel level, const RealmU
   creds.user = user.name;
   creds.password = password ? password : user.password;
   if (auth_type == kAuthTypeNtlm) creds.domain = kNtlmDomain;
-  creds.target = "host@localhost";
+  if (auth_type != kAuthTypeNtlm) creds.target = "host@localhost";
   ClientOptions options;
   options.security = gssapi::make_client_security(auth_type, creds);
   options.call_timeout = std::chrono::seconds(20);  // never a hang

@@ -77,6 +77,13 @@ TEST_F(RemoteSecurityTest, IdentifyLevelNamesTheCallerButTheKernelDoesNotTakeIts
     SCOPED_TRACE(mech.name);
     Client c = client(mech.type, AuthnLevel::kPktPrivacy, kAlice, ImpersonationLevel::kIdentify);
     auto who = c.call(kProbeInterface, kWhoAmI, {});
+    if (mech.type == kAuthTypeNtlm) {
+      // gss-ntlmssp cannot ask for NTLMSSP_NEGOTIATE_IDENTIFY: the client refuses rather than grant
+      // the server more than IDENTIFY.
+      ASSERT_FALSE(who.ok());
+      EXPECT_EQ(who.status().code(), StatusCode::kAccessDenied);
+      continue;
+    }
     ASSERT_TRUE(who.ok()) << who.status().to_string();
     EXPECT_EQ(parse_fields(as_text(*who))["imp"], "2");
     auto opened = c.call(kProbeInterface, kOpenAs, as_bytes(alices));
@@ -129,18 +136,21 @@ void run_mutated(RemoteTamperTest& t, int server_port, const Mech& mech, AuthnLe
   Client c = t.proxied(mech, level, proxy.port());
   std::vector<std::byte> stub = big ? std::vector<std::byte>(12'000, std::byte{1}) : as_bytes("x");
   auto first = c.call(kProbeInterface, big ? kSum : kEcho, stub);
-  auto second = c.call(kProbeInterface, kWhoAmI, {});
-  EXPECT_FALSE(first.ok() && second.ok());
-  bool faulted = false;
+  const bool first_ran = first.ok();  // only when the change is to a later request (replay)
+  if (first_ran) {
+    EXPECT_FALSE(c.call(kProbeInterface, kWhoAmI, {}).ok());
+  }
+  int faults = 0, responses = 0;
   for (const Pdu& p : proxy.from_server()) {
     if (pdu_type(p) == 3) {
       EXPECT_EQ(fault_status_of(p), fault);
       EXPECT_TRUE(std::to_integer<int>(p[3]) & 0x20) << "PFC_DID_NOT_EXECUTE";
-      faulted = true;
+      ++faults;
     }
-    EXPECT_NE(pdu_type(p), 2) << "a response to the altered request";
+    if (pdu_type(p) == 2) ++responses;
   }
-  EXPECT_TRUE(faulted);
+  EXPECT_EQ(faults, 1);
+  EXPECT_EQ(responses, first_ran ? 1 : 0) << "the altered request ran";
 }
 
 TEST_F(RemoteTamperTest, TamperedReplayedReorderedUnverifiedAndDowngradedRequestsAreRefused) {
