@@ -10,6 +10,8 @@
 #include "rpc/gssapi/gss_session.h"
 #include "rpc/gssapi/ntlm_message.h"
 #include "rpc/gssapi/principal_mapping.h"
+#include "rpc/gssapi/spnego_acceptor.h"
+#include "rpc/gssapi/spnego_token.h"
 #include "rpc/server.h"
 
 namespace guise::rpc::gssapi {
@@ -17,6 +19,9 @@ namespace {
 
 struct ServerState : ProviderState {
   Session session;
+  SpnegoAcceptor spnego;  // auth type 9 only
+  gss::Name source;       // the initiator, once the mechanism completed
+  OM_uint32 flags = 0;    // the context flags it granted
 };
 
 std::uint32_t authn_service_for(std::uint8_t auth_type) {
@@ -60,16 +65,12 @@ Result<gss::Credential> acceptor_credential(std::uint8_t auth_type, const Server
                                       hostbased ? GSS_C_NT_HOSTBASED_SERVICE : GSS_KRB5_NT_PRINCIPAL_NAME));
   }
   gss_key_value_set_desc set{static_cast<OM_uint32>(store.size()), store.data()};
-  gss::OidSet mechs{auth_type == kAuthTypeKerberos ? &gss::kMechKerberos : &gss::kMechSpnego};
+  // SPNEGO too: guise negotiates itself (spnego_acceptor.h) and hands Kerberos its raw tokens. NTLM
+  // is offered raw (auth type 10), where guise sees its flags.
+  gss::OidSet mechs{&gss::kMechKerberos};
   major = gss_acquire_cred_from(&minor, name.get(), GSS_C_INDEFINITE, mechs.get(), GSS_C_ACCEPT,
                                 store.empty() ? GSS_C_NO_CRED_STORE : &set, cred.out(), nullptr, nullptr);
   if (GSS_ERROR(major)) return gss::failure("Kerberos acceptor credentials", major, minor);
-  if (auth_type == kAuthTypeSpnego) {
-    // SPNEGO negotiates Kerberos here; NTLM is offered raw (auth type 10), where guise sees its flags.
-    gss::OidSet neg{&gss::kMechKerberos};
-    major = gss_set_neg_mechs(&minor, cred.get(), neg.get());
-    if (GSS_ERROR(major)) return gss::failure("SPNEGO mechanisms", major, minor);
-  }
   return cred;
 }
 
@@ -123,16 +124,58 @@ class GssServerProvider final : public ServerSecurityProvider {
   }
 
  private:
-  // One gss_accept_sec_context step; on completion, protection and identity.
+  // One leg: the mechanism's next step (inside SPNEGO's negotiation for auth type 9); on
+  // completion, protection and identity.
   Result<std::optional<AuthVerifier>> step(SecurityContext& c, ServerState& state, const AuthVerifier& v) {
-    std::vector<std::byte> input(v.auth_value.begin(), v.auth_value.end());
-    if (auth_type_ == kAuthTypeNtlm) {
-      auto info = ntlm::inspect(input);
-      if (!info.ok()) return invalid_input("malformed NTLM message");
-      if (info->type == ntlm::MessageType::kNegotiate) input = ntlm::pad_negotiate(input);
-      if (info->type == ntlm::MessageType::kAuthenticate) state.session.ntlm_authenticate_flags = info->flags;
+    std::vector<std::byte> reply_token;
+    bool complete = false;
+    if (auth_type_ == kAuthTypeSpnego) {
+      auto mech = [&](std::span<const std::byte> token) { return accept_token(state, token); };
+      GUISE_TRY(SpnegoAcceptor::Leg leg, state.spnego.step(v.auth_value, mech, state.session.context));
+      reply_token = std::move(leg.reply);
+      complete = leg.complete;
+    } else {
+      std::span<const std::byte> input = v.auth_value;
+      std::vector<std::byte> padded;
+      if (auth_type_ == kAuthTypeNtlm) {
+        auto info = ntlm::inspect(input);
+        if (!info.ok()) return invalid_input("malformed NTLM message");
+        if (info->type == ntlm::MessageType::kNegotiate) input = padded = ntlm::pad_negotiate(input);
+        if (info->type == ntlm::MessageType::kAuthenticate) state.session.ntlm_authenticate_flags = info->flags;
+      } else if (state.session.context.get() == GSS_C_NO_CONTEXT) {
+        // A framed DCE-style AP-REQ is unframed for MIT (spnego_token.h); anything else goes to MIT as is.
+        if (auto ap_req = spnego::dce_style_ap_req(input); ap_req.ok()) input = *ap_req;
+      }
+      GUISE_TRY(MechStep out, accept_token(state, input));
+      reply_token = std::move(out.token);
+      complete = out.complete;
     }
-    gss_buffer_desc in = gss::view(input);
+    std::optional<AuthVerifier> reply;
+    if (!reply_token.empty()) reply = AuthVerifier{auth_type_, v.auth_level, 0, 0, v.auth_context_id, std::move(reply_token)};
+    if (!complete) return reply;
+
+    state.session.complete = true;
+    GUISE_RETURN_IF_ERROR(state.session.establish(Role::kServer, c.level, c.header_signing));
+    GUISE_TRY(std::string principal, state.source.display());
+    c.imp_level = (state.flags & GSS_C_DELEG_FLAG)      ? identity::ImpersonationLevel::kDelegate
+                  : (state.flags & GSS_C_IDENTIFY_FLAG) ? identity::ImpersonationLevel::kIdentify
+                                                        : identity::ImpersonationLevel::kImpersonate;
+    if (auth_type_ == kAuthTypeNtlm && (state.session.ntlm_authenticate_flags & ntlm::kNegotiateIdentify)) {
+      c.imp_level = identity::ImpersonationLevel::kIdentify;
+    }
+    const PrincipalKind kind = state.session.is_ntlm() || auth_type_ == kAuthTypeNtlm ? PrincipalKind::kNtlm
+                                                                                      : PrincipalKind::kKerberos;
+    GUISE_TRY(std::string local, local_name_for(kind, principal, config_.ntlm_domain));
+    GUISE_TRY(c.caller, token_for(local, principal, users_ ? &*users_ : nullptr, c.imp_level));
+    c.established = true;
+    log::info("rpc: authenticated {} as {} (uid {}) at {}, imp level {}", principal, local, c.caller->uid(),
+              authn_level_name(c.level), identity::impersonation_level_name(c.imp_level));
+    return reply;
+  }
+
+  // gss_accept_sec_context on one mechanism token; the initiator's name and flags land in `state`.
+  Result<MechStep> accept_token(ServerState& state, std::span<const std::byte> token) {
+    gss_buffer_desc in = gss::view(token);
     gss::Buffer out;
     gss::Name source;
     gss::Credential delegated;
@@ -151,27 +194,12 @@ class GssServerProvider final : public ServerSecurityProvider {
       auto info = ntlm::inspect(out.bytes());
       if (info.ok() && info->type == ntlm::MessageType::kChallenge) state.session.ntlm_challenge_flags = info->flags;
     }
-    std::optional<AuthVerifier> reply;
-    if (!out.bytes().empty()) reply = AuthVerifier{auth_type_, v.auth_level, 0, 0, v.auth_context_id, out.copy()};
-    if (major & GSS_S_CONTINUE_NEEDED) return reply;
-
-    state.session.complete = true;
-    GUISE_RETURN_IF_ERROR(state.session.establish(Role::kServer, c.level, c.header_signing));
-    GUISE_TRY(std::string principal, source.display());
-    c.imp_level = (flags & GSS_C_DELEG_FLAG)      ? identity::ImpersonationLevel::kDelegate
-                  : (flags & GSS_C_IDENTIFY_FLAG) ? identity::ImpersonationLevel::kIdentify
-                                                  : identity::ImpersonationLevel::kImpersonate;
-    if (auth_type_ == kAuthTypeNtlm && (state.session.ntlm_authenticate_flags & ntlm::kNegotiateIdentify)) {
-      c.imp_level = identity::ImpersonationLevel::kIdentify;
+    const bool complete = !(major & GSS_S_CONTINUE_NEEDED);
+    if (complete) {  // MIT sets the name and flags on the last leg only
+      state.source = std::move(source);
+      state.flags = flags;
     }
-    const PrincipalKind kind = state.session.is_ntlm() || auth_type_ == kAuthTypeNtlm ? PrincipalKind::kNtlm
-                                                                                      : PrincipalKind::kKerberos;
-    GUISE_TRY(std::string local, local_name_for(kind, principal, config_.ntlm_domain));
-    GUISE_TRY(c.caller, token_for(local, principal, users_ ? &*users_ : nullptr, c.imp_level));
-    c.established = true;
-    log::info("rpc: authenticated {} as {} (uid {}) at {}, imp level {}", principal, local, c.caller->uid(),
-              authn_level_name(c.level), identity::impersonation_level_name(c.imp_level));
-    return reply;
+    return MechStep{out.copy(), complete};
   }
 
   std::uint8_t auth_type_;
