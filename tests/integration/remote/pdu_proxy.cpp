@@ -107,9 +107,14 @@ void PduProxy::run() {
 void PduProxy::relay(int client, int server) {
   Pdu up, down;
   int up_index = 0, down_index = 0;
-  // Bounded: ends when either side closes, the proxy stops, or nothing moves for 10 s.
+  // A side that stops taking bytes must not end the relay: the server refuses an altered request
+  // with a fault and closes, possibly before the proxy has finished sending it what the mutation
+  // produced, and that fault still has to be read, recorded and delivered. So the relay ends only
+  // when the server's side is finished (EOF or error: everything it sent has been recorded and
+  // forwarded), the proxy stops, or nothing moves for 10 s.
+  bool client_readable = true, server_writable = true, client_writable = true;
   for (int idle = 0; !stop_ && idle < 200;) {
-    pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    pollfd fds[2] = {{client_readable ? client : -1, POLLIN, 0}, {server, POLLIN, 0}};
     int rc = ::poll(fds, 2, 50);
     if (rc <= 0) {
       ++idle;
@@ -120,7 +125,12 @@ void PduProxy::relay(int client, int server) {
     for (int side = 0; side < 2; ++side) {
       if (!(fds[side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::recv(fds[side].fd, buf, sizeof buf, 0);
-      if (n <= 0) return;
+      if (n <= 0) {
+        if (side == 1) return;  // the server is done
+        client_readable = false;
+        ::shutdown(server, SHUT_WR);
+        continue;
+      }
       Pdu& pending = side == 0 ? up : down;
       pending.insert(pending.end(), buf, buf + n);
       for (Pdu& pdu : take_pdus(pending)) {
@@ -130,8 +140,9 @@ void PduProxy::relay(int client, int server) {
         }
         const Mutation& m = side == 0 ? to_server_ : to_client_;
         std::vector<Pdu> out = m ? m(side == 0 ? up_index++ : down_index++, pdu) : std::vector<Pdu>{pdu};
+        bool& writable = side == 0 ? server_writable : client_writable;
         for (const Pdu& o : out) {
-          if (!send_all(side == 0 ? server : client, o)) return;
+          if (writable && !send_all(side == 0 ? server : client, o)) writable = false;
         }
       }
     }

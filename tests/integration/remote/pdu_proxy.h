@@ -3,7 +3,10 @@
 // Listens on an ephemeral port and relays one connection at a time to the real server, PDU by PDU.
 // A mutation may replace each client→server request PDU (tamper, replay, reorder, strip the
 // verifier, lower its level) or each server→client response PDU; everything the server sends is
-// recorded so a test can read the fault it answered. Every wait is bounded (poll, 10 s).
+// recorded so a test can read the fault it answered. A connection is relayed until the server's side
+// ends, so every PDU the server sent is recorded (before it is forwarded) by the time the client
+// has seen it or the end of the connection — even when the server closed while the proxy was still
+// sending. Every wait is bounded (poll, 10 s).
 #pragma once
 
 #include <atomic>
