@@ -9,6 +9,7 @@
 #include "rpc/gssapi/gss_handles.h"
 #include "rpc/gssapi/gss_session.h"
 #include "rpc/gssapi/ntlm_message.h"
+#include "rpc/gssapi/spnego_token.h"
 
 namespace guise::rpc::gssapi {
 namespace {
@@ -78,7 +79,12 @@ class GssClientProvider final : public ClientSecurityProvider {
   std::uint8_t auth_type() const noexcept override { return auth_type_; }
   bool supports_header_signing() const noexcept override { return auth_type_ != kAuthTypeNtlm; }
   void set_header_signing(bool negotiated) noexcept override { header_signing_ = negotiated; }
-  bool answer_expected() const noexcept override { return !session_.complete; }
+  // SPNEGO has an even number of legs (MS-RPCE §2.2.1.1.7): every token after the bind goes in
+  // alter_context and the server answers, the last time with accept-completed, even when MIT's
+  // initiator already counts itself complete. Kerberos and NTLM end with auth3.
+  bool answer_expected() const noexcept override {
+    return auth_type_ == kAuthTypeSpnego ? !negotiation_done_ : !session_.complete;
+  }
   bool protects_pdus() const noexcept override { return level_ >= AuthnLevel::kPktIntegrity; }
   std::size_t verifier_size() const noexcept override { return session_.verifier_size(); }
 
@@ -89,6 +95,14 @@ class GssClientProvider final : public ClientSecurityProvider {
     level_ = auth.level;
     context_id_ = auth_context_id;
     GUISE_TRY(cred_, initiator_credential(auth_type_, credentials_));
+    if (auth_type_ != kAuthTypeNtlm && level_ != AuthnLevel::kPktPrivacy) {
+      // MIT's Kerberos initiator asserts confidentiality and integrity in every context unless told
+      // not to (GSS_KRB5_CRED_NO_CI_FLAGS_X); then only the flags asked for are granted.
+      OM_uint32 minor = 0;
+      gss_buffer_desc empty{0, nullptr};
+      OM_uint32 major = gss_set_cred_option(&minor, cred_.out(), GSS_KRB5_CRED_NO_CI_FLAGS_X, &empty);
+      if (GSS_ERROR(major)) return denied(gss::failure("Kerberos credential option no_ci_flags", major, minor));
+    }
     std::string target = credentials_.target;
     if (target.empty()) {
       if (auth_type_ != kAuthTypeNtlm) return invalid_input("Kerberos needs the server's principal (target)");
@@ -96,8 +110,15 @@ class GssClientProvider final : public ClientSecurityProvider {
     }
     const bool hostbased = target.find('/') == std::string::npos;
     GUISE_TRY(target_, gss::Name::import(target, hostbased ? GSS_C_NT_HOSTBASED_SERVICE : GSS_KRB5_NT_PRINCIPAL_NAME));
-    flags_ = GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG;
-    if (auth_type_ != kAuthTypeNtlm) flags_ |= GSS_C_MUTUAL_FLAG | GSS_C_DCE_STYLE;
+    flags_ = GSS_C_INTEG_FLAG | GSS_C_REPLAY_FLAG | GSS_C_SEQUENCE_FLAG;
+    if (auth_type_ != kAuthTypeNtlm) {
+      // Confidentiality only when the level seals, as Windows asks (see initiator_credential: MIT
+      // would assert it anyway). Samba sizes its PKT_INTEGRITY signatures for sealing when the
+      // client granted confidentiality, and then faults its own reply (nca 0x1).
+      flags_ |= GSS_C_MUTUAL_FLAG | GSS_C_DCE_STYLE | (level_ == AuthnLevel::kPktPrivacy ? GSS_C_CONF_FLAG : 0u);
+    } else {
+      flags_ |= GSS_C_CONF_FLAG;  // gss-ntlmssp: NEGOTIATE_SEAL, which every NTLM peer here expects
+    }
     switch (auth.imp_level) {
       case identity::ImpersonationLevel::kDelegate: flags_ |= GSS_C_DELEG_FLAG; break;
       case identity::ImpersonationLevel::kImpersonate: break;
@@ -105,17 +126,16 @@ class GssClientProvider final : public ClientSecurityProvider {
     }
     GUISE_TRY(std::optional<std::vector<std::byte>> token, step({}));
     if (!token) return denied(access_denied("the mechanism produced no first token"));
+    if (auth_type_ == kAuthTypeSpnego) first_token_ = *token;
     return AuthVerifier{auth_type_, static_cast<std::uint8_t>(level_), 0, 0, context_id_, std::move(*token)};
   }
 
   Result<std::optional<AuthVerifier>> second_leg(const AuthInfo& auth, const AuthVerifier& answer) override {
     (void)auth;
     if (session_.complete) {
-      // SPNEGO's last word (its mechListMIC exchange) may arrive after we completed: nothing to send.
-      if (!answer.auth_value.empty()) {
-        GUISE_TRY(auto ignored, step(answer.auth_value));
-        (void)ignored;
-      }
+      // SPNEGO's last word after our mechanism completed: accept-completed, with a mechListMIC only
+      // if one was asked for. Nothing more to send.
+      if (auth_type_ == kAuthTypeSpnego) GUISE_RETURN_IF_ERROR(final_answer(answer.auth_value));
       return std::optional<AuthVerifier>();
     }
     if (answer.auth_level != static_cast<std::uint8_t>(level_)) {
@@ -182,12 +202,36 @@ class GssClientProvider final : public ClientSecurityProvider {
     return std::optional<std::vector<std::byte>>(out.copy());
   }
 
+  // The acceptor's negTokenResp after our initiator completed: it must accept (a reject or a further
+  // mechanism token is refused); a mechListMIC in it must verify over the mechanism list we sent.
+  Status final_answer(std::span<const std::byte> token) {
+    auto resp = spnego::parse_resp(token);
+    if (!resp.ok()) return denied(invalid_input("malformed SPNEGO answer from the server"));
+    if (resp->neg_state && *resp->neg_state != spnego::NegState::kAcceptCompleted) {
+      return denied(access_denied("the server did not complete the SPNEGO negotiation"));
+    }
+    if (resp->response_token) return denied(access_denied("a mechanism token after the mechanism completed"));
+    if (resp->mech_list_mic) {
+      auto init = spnego::parse_init(first_token_);
+      if (!init.ok()) return denied(internal_error("our own negTokenInit does not parse"));
+      gss_buffer_desc list = gss::view(init->mech_types_der);
+      gss_buffer_desc mic = gss::view(*resp->mech_list_mic);
+      OM_uint32 minor = 0;
+      OM_uint32 major = gss_verify_mic(&minor, session_.context.get(), &list, &mic, nullptr);
+      if (!gss::clean(major)) return denied(gss::failure("the server's mechListMIC does not verify", major, minor));
+    }
+    negotiation_done_ = true;
+    return Status::Ok();
+  }
+
   std::uint8_t auth_type_;
   ClientCredentials credentials_;
   AuthnLevel level_ = AuthnLevel::kNone;
   std::uint32_t context_id_ = 0;
   OM_uint32 flags_ = 0;
   bool header_signing_ = false;
+  bool negotiation_done_ = false;      // SPNEGO: the server's final answer was read
+  std::vector<std::byte> first_token_;  // SPNEGO: our negTokenInit (its mechListMIC covers its list)
   gss::Credential cred_;
   gss::Name target_;
   Session session_;

@@ -7,7 +7,8 @@
 // NTLM from an explicit user, domain and password. The impersonation level the client grants is
 // carried in the context flags (DELEGATE → GSS_C_DELEG_FLAG, IDENTIFY/ANONYMOUS →
 // GSS_C_IDENTIFY_FLAG); Kerberos uses DCE-style mutual authentication (three legs, the third in
-// auth3), SPNEGO continues in alter_context while the server has more to say.
+// auth3); SPNEGO sends every leg after the bind in alter_context and reads the server's answer to each,
+// the last one accept-completed (MS-RPCE: an even number of legs), checking a mechListMIC it carries.
 // At PKT_INTEGRITY and PKT_PRIVACY every request fragment is signed/sealed and every response
 // fragment must verify at exactly the level asked for, else the call fails with E_ACCESSDENIED.
 // Thread-safety: the factory may be called from any thread; a provider belongs to one connection.
