@@ -85,7 +85,7 @@ class GssClientProvider final : public ClientSecurityProvider {
   bool answer_expected() const noexcept override {
     return auth_type_ == kAuthTypeSpnego ? !negotiation_done_ : !session_.complete;
   }
-  bool protects_pdus() const noexcept override { return level_ >= AuthnLevel::kPktIntegrity; }
+  bool protects_pdus() const noexcept override { return level_ >= AuthnLevel::kCall; }
   std::size_t verifier_size() const noexcept override { return session_.verifier_size(); }
 
   Result<AuthVerifier> first_leg(const AuthInfo& auth, std::uint32_t auth_context_id) override {

@@ -110,7 +110,7 @@ class GssServerProvider final : public ServerSecurityProvider {
     return step(c, state, v);
   }
 
-  bool protects_pdus(const SecurityContext& c) const noexcept override { return c.level >= AuthnLevel::kPktIntegrity; }
+  bool protects_pdus(const SecurityContext& c) const noexcept override { return c.level >= AuthnLevel::kCall; }
   std::size_t verifier_size(const SecurityContext& c) const noexcept override {
     return static_cast<ServerState&>(*c.state).session.verifier_size();
   }

@@ -1,7 +1,10 @@
 // gss_session.h: one GSSAPI security context of a DCE/RPC association and how it protects PDUs.
 //
 // Both providers (server: accept legs; client: init legs) keep a Session per security context. Once
-// the mechanism completes, establish() fixes how PDUs are protected:
+// the mechanism completes, establish() fixes how PDUs are protected. CALL and PKT (3, 4) carry a
+// per-PDU MIC exactly as PKT_INTEGRITY does: MS-RPCE §2.2.2.12 has every request and response below
+// PKT_PRIVACY carry GSS_GetMICEx's output, and §2.2.1.1.8 processes CALL as PKT (Samba signs PKT
+// the same way). CONNECT carries none.
 //  - Kerberos (raw or inside SPNEGO): MIT's own per-message tokens. PKT_INTEGRITY: a MIC token
 //    (gss_get_mic_iov / gss_verify_mic_iov) over the body — plus header and sec_trailer when header
 //    signing was negotiated; PKT_PRIVACY: a DCE-style wrap token in the auth_value with the body
@@ -37,7 +40,7 @@ class Session {
   // `level`. kAccessDenied when the context cannot give what the level needs.
   Status establish(Role role, AuthnLevel level, bool header_signing);
   bool is_ntlm() const noexcept { return ntlm_.has_value(); }
-  bool protects() const noexcept { return level_ >= AuthnLevel::kPktIntegrity; }
+  bool protects() const noexcept { return level_ >= AuthnLevel::kCall; }
   std::size_t verifier_size() const noexcept { return verifier_size_; }
   Result<std::vector<std::byte>> protect(const ProtectedPdu& pdu);
   Status unprotect(const ProtectedPdu& pdu, std::span<const std::byte> auth_value);

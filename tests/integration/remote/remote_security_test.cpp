@@ -5,10 +5,15 @@
 
 #include <cerrno>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "guise/winerror.h"
+#include "identity/impersonation.h"
 #include "integration/remote/pdu_proxy.h"
 #include "integration/remote/remote_fixture.h"
 #include "rpc/fault_status.h"
+#include "rpc/gssapi/gss_client.h"
 
 namespace guise::rpc::testing {
 namespace {
@@ -32,7 +37,8 @@ TEST_F(RemoteSecurityTest, EveryMechanismAtEveryLevelRunsTheCallAsTheMappedUser)
   const std::string alices = private_file(kAlice.uid);
   const std::string bobs = private_file(kBob.uid);
   for (const Mech& mech : kMechs) {
-    for (AuthnLevel level : {AuthnLevel::kConnect, AuthnLevel::kPktIntegrity, AuthnLevel::kPktPrivacy}) {
+    for (AuthnLevel level : {AuthnLevel::kConnect, AuthnLevel::kCall, AuthnLevel::kPkt, AuthnLevel::kPktIntegrity,
+                             AuthnLevel::kPktPrivacy}) {
       SCOPED_TRACE(std::string(mech.name) + " at level " + std::to_string(static_cast<int>(level)));
       Client c = client(mech.type, level, kAlice);
       auto who = c.call(kProbeInterface, kWhoAmI, {});
@@ -113,6 +119,40 @@ TEST_F(RemoteSecurityTest, APrincipalThatMapsToNoLocalUserIsRefused) {
     ASSERT_FALSE(who.ok());
     EXPECT_EQ(who.status().code(), StatusCode::kAccessDenied) << who.status().to_string();
   }
+}
+
+// Spec R63: a thread impersonating uid X that calls a remote server with Kerberos and no explicit
+// credentials presents X's tickets — the default cache of X, FILE:/tmp/krb5cc_X — so the remote
+// server sees X's principal. A thread at the process's own identity has no such cache here.
+TEST_F(RemoteSecurityTest, AnImpersonatingThreadPresentsItsCallersCredentialCache) {
+  gssapi::ClientCredentials creds;
+  creds.target = "host@localhost";  // no user, password, keytab or cache: the thread's default
+  ClientOptions options;
+  options.security = gssapi::make_client_security(kAuthTypeKerberos, creds);
+  options.call_timeout = std::chrono::seconds(20);
+  auto c = Client::create("ncacn_ip_tcp:127.0.0.1[" + std::to_string(port_) + "]",
+                          AuthInfo{AuthnLevel::kPktIntegrity, ImpersonationLevel::kImpersonate, 0}, options);
+  ASSERT_TRUE(c.ok());
+  for (const RealmUser* user : {&kAlice, &kBob}) {
+    SCOPED_TRACE(user->name);
+    const std::string path = "/tmp/krb5cc_" + std::to_string(user->uid);
+    struct Remove {
+      std::string path;
+      ~Remove() { ::unlink(path.c_str()); }
+    } remove{path};
+    ASSERT_EQ(TestRealm::kinit(*user, "FILE:" + path), 0);
+    ASSERT_EQ(::chown(path.c_str(), user->uid, user->uid), 0);  // 0600, the user's own
+    auto scope = identity::impersonate(
+        identity::Token::for_ids(user->uid, user->uid, {user->uid}, ImpersonationLevel::kImpersonate));
+    ASSERT_TRUE(scope.ok()) << scope.status().to_string();
+    auto who = c->call(kProbeInterface, kWhoAmI, {});
+    scope->revert();
+    ASSERT_TRUE(who.ok()) << who.status().to_string();
+    EXPECT_EQ(parse_fields(as_text(*who))["principal"], std::string(user->name) + "@GUISE.TEST");
+  }
+  auto as_root = c->call(kProbeInterface, kWhoAmI, {});
+  ASSERT_FALSE(as_root.ok()) << "root's default cache holds no ticket";
+  EXPECT_EQ(as_root.status().code(), StatusCode::kAccessDenied) << as_root.status().to_string();
 }
 
 class RemoteTamperTest : public RemoteTest {
@@ -206,6 +246,24 @@ TEST_F(RemoteTamperTest, TamperedReplayedReorderedUnverifiedAndDowngradedRequest
           return std::vector<Pdu>{t};
         }, kNcaFaultSecPkgError, false);
       }
+    }
+  }
+}
+
+// CALL and PKT carry a verifier on every PDU too (MS-RPCE §2.2.2.12): an altered or replayed request
+// is refused at those levels as well.
+TEST_F(RemoteTamperTest, CallAndPktLevelsVerifyEveryRequest) {
+  for (const Mech& mech : kMechs) {
+    for (AuthnLevel level : {AuthnLevel::kCall, AuthnLevel::kPkt}) {
+      SCOPED_TRACE(std::string(mech.name) + " at level " + std::to_string(static_cast<int>(level)));
+      run_mutated(*this, port_, mech, level, [](int, const Pdu& p, const Pdu&) {
+        Pdu t = p;
+        t[24] ^= std::byte{0x01};
+        return std::vector<Pdu>{t};
+      }, kNcaFaultSecPkgError, false);
+      run_mutated(*this, port_, mech, level, [](int index, const Pdu& p, const Pdu& first) {
+        return std::vector<Pdu>{index == 1 ? first : p};
+      }, kNcaFaultSecPkgError, false);
     }
   }
 }
