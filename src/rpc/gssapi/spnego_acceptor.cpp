@@ -1,6 +1,9 @@
 // spnego_acceptor.cpp: the SPNEGO negotiation state around the Kerberos acceptor.
 #include "rpc/gssapi/spnego_acceptor.h"
 
+#include <string>
+#include <utility>
+
 #include "rpc/gssapi/spnego_token.h"
 
 namespace guise::rpc::gssapi {

@@ -77,7 +77,3 @@ std::string RemoteTest::private_file(uid_t uid) {
 
 }  // namespace guise::rpc::testing
 
-// LeakSanitizer: OpenSSL's libcrypto, loaded by MIT krb5 and gss-ntlmssp, keeps process-wide state
-// (providers, per-thread caches) it never frees. Those allocations are not guise's; everything else
-// is still checked.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libcrypto.so\n"; }
