@@ -58,7 +58,10 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
     }
     p.contexts.push_back(std::move(c));
   }
-  if (!r.at_end()) return fail(DecodeError::kTrailingBytes);
+  // With a verifier, the sec_trailer marks where the body ends, and octets between the context list
+  // and it are ignored, as Windows does: impacket's SPNEGO alter_context repeats its context element
+  // there (docs/remote.md). Bind PDUs are never signed, so nothing covered by a signature is skipped.
+  if (!r.at_end() && !parts.auth) return fail(DecodeError::kTrailingBytes);
   p.auth = std::move(parts.auth);
   return Pdu{std::move(p)};
 }

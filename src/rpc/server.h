@@ -66,6 +66,9 @@ struct ServerOptions {
   // every thread is busy or blocked, and leave after idling this long.
   unsigned max_threads = 32;
   std::chrono::milliseconds idle_thread_timeout{10000};
+  // Calls below this authentication level are refused (fault ERROR_ACCESS_DENIED, nothing runs):
+  // e.g. PKT_INTEGRITY, the floor Windows' DCOM hardening (KB5004442) enforces.
+  AuthnLevel minimum_authn_level = AuthnLevel::kNone;
 };
 
 namespace detail {
@@ -96,6 +99,7 @@ class Server {
   const ServerBudget& budget() const noexcept { return accounts_->budget(); }
   // Serving threads alive right now (between `threads` and `max_threads`).
   unsigned thread_count() const noexcept { return live_threads_.load(std::memory_order_relaxed); }
+  AuthnLevel minimum_authn_level() const noexcept { return options_.minimum_authn_level; }
 
   // Internals shared with the association (detail/server_connection.h).
   const InterfaceRegistry& registry() const noexcept { return registry_; }

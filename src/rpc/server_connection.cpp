@@ -227,6 +227,7 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
     assoc_group_id_ = bind.assoc_group_id != 0 ? bind.assoc_group_id : server_.next_assoc_group_id();
   }
   std::optional<AuthVerifier> reply_auth;
+  bool header_signing = false;
   if (bind.auth) {
     const AuthVerifier& v = *bind.auth;
     ServerSecurityProvider* provider = server_.provider_for(v.auth_type);
@@ -238,8 +239,12 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
                                  [&](const SecurityContext& c) { return c.auth_context_id == v.auth_context_id; });
     if (existing != security_.end()) {
       if (existing->auth_type != v.auth_type) return nak(BindNakReason::kNotSpecified, "auth type changed");
-      Status st = provider->continue_auth(*existing, v);
-      if (!st.ok()) return nak(BindNakReason::kNotSpecified, st.to_string());
+      auto next = provider->continue_auth(*existing, v);
+      if (!next.ok()) {
+        existing->established = false;
+        return nak(BindNakReason::kNotSpecified, next.status().to_string());
+      }
+      reply_auth = std::move(*next);
     } else {
       if (security_.size() >= limits.max_security_contexts) {
         return nak(BindNakReason::kLocalLimitExceeded, "too many security contexts");
@@ -254,6 +259,10 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
       log::debug("rpc: {}: security context {} at level {}, imp level {}", peer_.description,
                  accepted->context.auth_context_id, authn_level_name(accepted->context.level),
                  identity::impersonation_level_name(accepted->context.imp_level));
+      // Header signing is offered by the client in the PDU that creates the context (MS-RPCE §2.2.2.3).
+      accepted->context.header_signing =
+          bind.header.has_flag(kPfcSupportHeaderSign) && provider->supports_header_signing();
+      header_signing = accepted->context.header_signing;
       security_.push_back(accepted->context);
       reply_auth = accepted->reply;
     }
@@ -271,7 +280,7 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
   }
   BindAckPdu ack;
   ack.header.type = is_bind ? PType::kBindAck : PType::kAlterContextResp;
-  ack.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  ack.header.flags = kPfcFirstFrag | kPfcLastFrag | (header_signing ? kPfcSupportHeaderSign : 0);
   ack.header.call_id = bind.header.call_id;
   ack.max_xmit_frag = max_xmit_frag_;
   ack.max_recv_frag = max_recv_frag_;
@@ -292,11 +301,12 @@ ServerConnection::Outcome ServerConnection::handle_auth3(const Auth3Pdu& auth3) 
   if (it == security_.end() || provider == nullptr) {
     return protocol_error(auth3.header.call_id, DecodeError::kUnexpectedPdu, "auth3 for no security context");
   }
-  // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg closes the association.
-  Status st = provider->continue_auth(*it, auth3.auth);
+  // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg leaves the context refused, and
+  // the client learns it from the fault to its first request on it (not from a silent close).
+  auto st = provider->continue_auth(*it, auth3.auth);
   if (!st.ok()) {
-    log::warn("rpc: {}: auth3 refused: {}; closing", peer_.description, st.to_string());
-    return Outcome::kClose;
+    log::warn("rpc: {}: auth3 refused: {}", peer_.description, st.status().to_string());
+    it->established = false;
   }
   return Outcome::kKeep;
 }
@@ -323,19 +333,43 @@ ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& req
   // Signed/sealed contexts (GSSAPI at PKT_INTEGRITY and up): every fragment carries its context's
   // verifier, checked (and unsealed in place: the fragment is in our own buffer) before anything else.
   SecurityContext* security = security_for(meta.auth_context_id);
+  if (security != nullptr && !security->established) {
+    // Legs still missing, or a failed auth3 (a wrong password): nobody to run the call as.
+    log::warn("rpc: {}: request {} on security context {} that is not established; closing", peer_.description,
+              call_id, security->auth_context_id);
+    (void)send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
+    return Outcome::kClose;
+  }
   if (ServerSecurityProvider* provider = protecting_provider(security)) {
     if (!request.auth || request.auth->auth_type != security->auth_type) {
       return protocol_error(call_id, DecodeError::kBadField, "request without its context's verifier");
     }
-    std::span<std::byte> stub(const_cast<std::byte*>(request.stub.data()),
-                              request.stub.size() + request.auth->auth_pad_length);
-    Status checked = provider->unprotect_request(*security, request.header, stub, *request.auth);
+    Status checked = Status::Ok();
+    if (request.auth->auth_level != static_cast<std::uint8_t>(security->level)) {
+      checked = access_denied("verifier at level " + std::to_string(request.auth->auth_level) + ", context at " +
+                              std::string(authn_level_name(security->level)));
+    } else {
+      // The fragment is in our own buffer: the verifier's parts are views into it.
+      const std::size_t header_size = kRequestHeaderSize + (request.object ? kObjectUuidSize : 0);
+      std::byte* body = const_cast<std::byte*>(request.stub.data());
+      const std::size_t body_size = request.stub.size() + request.auth->auth_pad_length;
+      ProtectedPdu pdu{std::span<const std::byte>(body - header_size, header_size),
+                       std::span<std::byte>(body, body_size),
+                       std::span<const std::byte>(body + body_size, kSecTrailerSize), security->header_signing};
+      checked = provider->unprotect_request(*security, pdu, request.auth->auth_value);
+    }
     if (!checked.ok()) {
       log::warn("rpc: {}: request {} failed its verifier: {}; closing", peer_.description, call_id,
                 checked.to_string());
-      (void)send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
+      (void)send_fault(call_id, request.context_id, kNcaFaultSecPkgError, true);
       return Outcome::kClose;
     }
+  }
+  const AuthnLevel call_level = security != nullptr ? security->level : AuthnLevel::kNone;
+  if (call_level < server_.minimum_authn_level()) {
+    log::warn("rpc: {}: request {} at level {} below the server's minimum {}; refused", peer_.description, call_id,
+              authn_level_name(call_level), authn_level_name(server_.minimum_authn_level()));
+    return send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
   }
   const std::uint8_t first_last = kPfcFirstFrag | kPfcLastFrag;
   if ((request.header.flags & first_last) == first_last) {
@@ -439,28 +473,22 @@ ServerConnection::Outcome ServerConnection::send_protected_response(const CallMe
     h.frag_length = static_cast<std::uint16_t>(kResponseHeaderSize + chunk + pad + kSecTrailerSize + verifier);
     if (offset == 0) h.flags |= kPfcFirstFrag;
     if (offset + chunk == stub.size()) h.flags |= kPfcLastFrag;
-    PduHeader header;
-    header.type = PType::kResponse;
-    header.flags = h.flags;
-    header.frag_length = h.frag_length;
-    header.auth_length = h.auth_length;
-    header.call_id = h.call_id;
-    AuthVerifier trailer{security.auth_type, static_cast<std::uint8_t>(security.level),
-                         static_cast<std::uint8_t>(pad), 0, security.auth_context_id, {}};
-    auto value = provider.protect_response(security, header, chunk_buffer, trailer);
+    std::array<std::byte, kMaxCallHeaderSize> header_bytes;
+    const std::size_t header_size = write_call_fragment_header(h, header_bytes);
+    const std::uint32_t actx = security.auth_context_id;
+    std::array<std::byte, kSecTrailerSize> trailer_bytes{
+        std::byte{security.auth_type}, std::byte{static_cast<std::uint8_t>(security.level)},
+        std::byte{static_cast<std::uint8_t>(pad)}, std::byte{0}, std::byte{static_cast<std::uint8_t>(actx)},
+        std::byte{static_cast<std::uint8_t>(actx >> 8)}, std::byte{static_cast<std::uint8_t>(actx >> 16)},
+        std::byte{static_cast<std::uint8_t>(actx >> 24)}};
+    ProtectedPdu pdu{std::span<const std::byte>(header_bytes.data(), header_size), chunk_buffer, trailer_bytes,
+                     security.header_signing};
+    auto value = provider.protect_response(security, pdu);
     if (!value.ok() || value->size() != verifier) {
       log::error("rpc: {}: cannot protect the reply to call {}: {}; closing", peer_.description, meta.call_id,
                  value.ok() ? "verifier of the wrong size" : value.status().to_string());
       return Outcome::kClose;
     }
-    std::array<std::byte, kMaxCallHeaderSize> header_bytes;
-    const std::size_t header_size = write_call_fragment_header(h, header_bytes);
-    std::array<std::byte, kSecTrailerSize> trailer_bytes{
-        std::byte{trailer.auth_type}, std::byte{trailer.auth_level}, std::byte{trailer.auth_pad_length}, std::byte{0},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 8)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 16)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 24)}};
     iovec iov[4] = {{header_bytes.data(), header_size},
                     {chunk_buffer.data(), chunk_buffer.size()},
                     {trailer_bytes.data(), trailer_bytes.size()},
