@@ -75,11 +75,13 @@ void verify_kernel_ids(const KernelIds& expected, const char* what) {
 int raw_setgroups(const std::vector<gid_t>& groups) {
   return static_cast<int>(::syscall(SYS_setgroups, groups.size(), groups.data()));
 }
-int raw_setresgid(gid_t r, gid_t e) {
-  return static_cast<int>(::syscall(SYS_setresgid, r, e, static_cast<gid_t>(-1)));
+// Only the effective (and with it the fs) id changes: real and saved ids stay the process's, so the
+// caller cannot signal the thread serving it and revert needs no capability (spec §4 L1, L2, L7).
+int raw_set_effective_gid(gid_t e) {
+  return static_cast<int>(::syscall(SYS_setresgid, static_cast<gid_t>(-1), e, static_cast<gid_t>(-1)));
 }
-int raw_setresuid(uid_t r, uid_t e) {
-  return static_cast<int>(::syscall(SYS_setresuid, r, e, static_cast<uid_t>(-1)));
+int raw_set_effective_uid(uid_t e) {
+  return static_cast<int>(::syscall(SYS_setresuid, static_cast<uid_t>(-1), e, static_cast<uid_t>(-1)));
 }
 
 // Back to the process ids: uid first (which restores the capabilities of a root process), then gid,
@@ -87,10 +89,10 @@ int raw_setresuid(uid_t r, uid_t e) {
 // no-op). Cannot fail for a thread whose saved ids are the ground's; if it does, abort.
 void return_to_ground(const ThreadState& state, const KernelIds& current) {
   const KernelIds& g = state.ground;
-  if ((current.ruid != g.ruid || current.euid != g.euid) && raw_setresuid(g.ruid, g.euid) != 0) {
+  if (current.euid != g.euid && raw_set_effective_uid(g.euid) != 0) {
     GUISE_FATAL("thread ", current_tid(), " cannot return to uid ", g.euid, ": ", std::strerror(errno));
   }
-  if ((current.rgid != g.rgid || current.egid != g.egid) && raw_setresgid(g.rgid, g.egid) != 0) {
+  if (current.egid != g.egid && raw_set_effective_gid(g.egid) != 0) {
     GUISE_FATAL("thread ", current_tid(), " cannot return to gid ", g.egid, ": ", std::strerror(errno));
   }
   if (current.groups != g.groups && raw_setgroups(g.groups) != 0) {
@@ -134,11 +136,11 @@ Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to
     int rc = to.groups != ground.groups ? raw_setgroups(to.groups) : 0;
     if (rc == 0) {
       step = "setresgid";
-      rc = (to.rgid != ground.rgid || to.egid != ground.egid) ? raw_setresgid(to.rgid, to.egid) : 0;
+      rc = to.egid != ground.egid ? raw_set_effective_gid(to.egid) : 0;
     }
     if (rc == 0) {
       step = "setresuid";
-      rc = (to.ruid != ground.ruid || to.euid != ground.euid) ? raw_setresuid(to.ruid, to.euid) : 0;
+      rc = to.euid != ground.euid ? raw_set_effective_uid(to.euid) : 0;
     }
     if (rc != 0) {
       const int error = errno;
@@ -160,15 +162,12 @@ Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to
   return Status::Ok();
 }
 
-// The full kernel view a thread must show while carrying `ids` (saved ids stay the process's).
+// The full kernel view a thread must show while carrying `ids`: effective ids and groups are the
+// token's, real and saved ids stay the process's (spec §4 L1).
 KernelIds view_for(const ThreadState& state, const ThreadIds& ids) {
-  const KernelIds& g = state.ground;
-  if (ids.uid == g.euid && ids.gid == g.egid && ids.groups == g.groups) return g;  // nothing to switch
-  KernelIds view;
-  view.ruid = view.euid = ids.uid;
-  view.suid = g.suid;
-  view.rgid = view.egid = ids.gid;
-  view.sgid = g.sgid;
+  KernelIds view = state.ground;
+  view.euid = ids.uid;
+  view.egid = ids.gid;
   view.groups = ids.groups;
   return view;
 }

@@ -62,8 +62,8 @@ TEST_F(Impersonation, ThreadTakesCallersIdsWhileAnotherThreadStaysRoot) {
   });
   const pid_t worker_tid = impersonating.get_future().get();
   // Meanwhile, in the same process: the worker is alice, this thread is still root.
-  EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(kAlice, kAlice, 0, kAlice));
-  EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(0, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
   EXPECT_EQ(try_open(root_file_), 0);
   EXPECT_EQ(try_open(alice_file_), 0);
@@ -77,7 +77,7 @@ TEST_F(Impersonation, RevertRestoresRootAndItsCapabilities) {
   {
     auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
     ASSERT_TRUE(scope.ok());
-    EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
     EXPECT_EQ(read_proc_ids().groups, (std::vector<long>{kAlice, kSharedGroup}));
     EXPECT_EQ(try_open(root_file_), EACCES);
   }
@@ -104,7 +104,7 @@ TEST_F(Impersonation, IdentifyLevelRunsAsNobodyWhileTheTokenNamesTheCaller) {
   auto scope = impersonate(user(kAlice, ImpersonationLevel::kIdentify, {kSharedGroup}));
   ASSERT_TRUE(scope.ok());
   const UnprivilegedIdentity nobody = unprivileged_identity();
-  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, nobody.uid, 0, nobody.uid));
   EXPECT_TRUE(read_proc_ids().groups.empty());
   EXPECT_EQ(try_open(alice_file_), EACCES);
   EXPECT_EQ(try_open(root_file_), EACCES);
@@ -119,7 +119,7 @@ TEST_F(Impersonation, AnonymousRunsAsNobodyAndTheTokenNamesNoOne) {
   auto scope = impersonate(Token::anonymous());
   ASSERT_TRUE(scope.ok());
   const UnprivilegedIdentity nobody = unprivileged_identity();
-  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, nobody.uid, 0, nobody.uid));
   EXPECT_EQ(try_open(alice_file_), EACCES);
   EXPECT_EQ(thread_token()->principal_name(), "NT AUTHORITY\\ANONYMOUS LOGON");
 }
@@ -131,19 +131,19 @@ TEST_F(Impersonation, NestedScopesRestoreEachSavedIdentity) {
   {
     auto b = impersonate(user(kBob));
     ASSERT_TRUE(b.ok()) << b.status().to_string();
-    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kBob, 0, kBob));
     EXPECT_EQ(try_open(bob_file_), 0);
     EXPECT_EQ(try_open(alice_file_), EACCES);
     {
       auto c = impersonate(user(kCarol));
       ASSERT_TRUE(c.ok());
-      EXPECT_EQ(read_proc_ids().uid, ids4(kCarol, kCarol, 0, kCarol));
+      EXPECT_EQ(read_proc_ids().uid, ids4(0, kCarol, 0, kCarol));
       EXPECT_EQ(try_open(bob_file_), EACCES);
     }
-    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kBob, 0, kBob));
     EXPECT_EQ(thread_token()->uid(), kBob);
   }
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(try_open(alice_file_), 0);
   a->revert();
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
@@ -177,7 +177,7 @@ TEST_F(Impersonation, ProcessScopeRunsAsTheProcessAndRestoresTheOuterImpersonati
     leaked.emplace(std::move(*forgotten));
   }
   // Back in the outer call: alice again, not bob and not root (the seed's nested-call rule).
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(thread_token()->uid(), kAlice);
 }
 
@@ -220,7 +220,7 @@ TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
     return ids.uid == ids4(kAlice, kAlice, kAlice, kAlice) ? 0 : 2;
   });
   EXPECT_EQ(child.exit_code, 0) << child.output;
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));  // the parent is unaffected
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));  // the parent is unaffected
 }
 
 TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
@@ -233,7 +233,7 @@ TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
       const uid_t uid = kAlice + static_cast<uid_t>(t);
       for (int i = 0; i < kIterations; ++i) {
         auto scope = impersonate(user(uid));
-        if (!scope.ok() || read_proc_ids().uid != ids4(uid, uid, 0, uid)) ++failures;
+        if (!scope.ok() || read_proc_ids().uid != ids4(0, uid, 0, uid)) ++failures;
         scope->revert();
         if (read_proc_ids().uid != ids4(0, 0, 0, 0)) ++failures;
       }

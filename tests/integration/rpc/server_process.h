@@ -1,0 +1,67 @@
+// server_process.h: a guise::rpc::Server in its own forked process, for attacks on it (tests only).
+//
+// Tests that signal a serving thread, or plant a handler that breaks the identity rules, need the
+// server in another process: a signal that gets through, or an abort, must end *that* process and be
+// seen as its exit status, not take the test with it. The child serves one interface on an abstract
+// ncalrpc endpoint (any uid may connect) until stop(). Its handlers talk to the test through publish()
+// (a line the test reads with next_event()) and wait_for_release() (blocks until the test calls
+// release()). Every wait is bounded. The child's stderr is the test's (abort messages appear in the log).
+// Thread-safety: use a ServerProcess from one test thread; publish/wait_for_release from any handler.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "rpc/interface_registry.h"
+#include "rpc/server.h"
+
+namespace guise::rpc::testing {
+
+struct ProcessEnd {
+  bool exited = false;  // false: still running after the wait (then it was killed)
+  int exit_code = -1;   // when it exited normally
+  int signal = 0;       // the signal that ended it
+};
+
+class ServerProcess {
+ public:
+  // Forks the server. `configure` runs in the child before listen (add providers, change options).
+  // Waits (≤ 10 s) until it listens; throws std::runtime_error if it does not.
+  explicit ServerProcess(InterfaceRegistration iface, ServerOptions options = {},
+                         std::function<void(Server&)> configure = {});
+  ~ServerProcess();  // stop(), and SIGKILL if it does not end in time
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  pid_t pid() const noexcept { return pid_; }
+  const std::string& binding() const noexcept { return binding_; }
+
+  // The next line a handler published; nullopt after `timeout` or when the child is gone.
+  std::optional<std::string> next_event(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Lets one handler waiting in wait_for_release() continue.
+  void release();
+  // Whether the child is still running (it has not exited or been killed).
+  bool running();
+  // Asks the server to stop and waits at most `timeout` for the process to end; kills it after that.
+  ProcessEnd stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  pid_t pid_ = -1;
+  int events_ = -1;   // read end: lines from publish()
+  int release_ = -1;  // write end: one byte per release()
+  int control_ = -1;  // write end: closing it stops the server
+  std::string binding_;
+  std::string pending_;
+  std::optional<ProcessEnd> end_;
+};
+
+// In the server child: sends `line` (no newline) to the test.
+void publish(const std::string& line);
+// In the server child: waits until the test calls release(), at most `timeout`. False on timeout.
+bool wait_for_release(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+}  // namespace guise::rpc::testing
