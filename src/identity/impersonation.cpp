@@ -67,10 +67,31 @@ pid_t cached_tid() noexcept {
 }
 std::atomic<std::uint64_t> g_next_frame_id{1};
 
-// Dumpable bookkeeping: the kernel clears the process's dumpable flag whenever a thread's euid
-// changes; it is restored once no thread is away from the process ids (docs/security-model.md).
-std::atomic<int> g_threads_away{0};
-std::atomic<int> g_original_dumpable{-1};
+// Dumpable bookkeeping: the kernel sets the process's dumpable flag to fs.suid_dumpable whenever a
+// thread's effective ids change; the flag the process had is restored once no thread is away from
+// its process ids (docs/security-model.md). Counting and restoring happen under one lock, so a
+// restore can never land after another thread's switch: a thread is counted before it switches and
+// uncounted after it is back, and the flag is read and restored only while the count is zero.
+struct DumpableBook {
+  std::mutex mu;
+  int threads_away = 0;     // guarded by mu
+  int original = -1;        // guarded by mu: the flag when the count last left zero
+};
+DumpableBook& dumpable_book() {
+  static DumpableBook* book = new DumpableBook;  // never destroyed: threads may end after static destructors
+  return *book;
+}
+
+// PR_SET_DUMPABLE takes 0 or 1 only; 2 (SUID_DUMP_ROOT: dumps readable by root only) is set by the
+// kernel alone, from fs.suid_dumpable. A process that had 2 keeps 2 when the sysctl still says 2,
+// and otherwise gets 0 — never the more permissive 1.
+void restore_dumpable(int original) {
+  if (original == 0 || original == 1) {
+    ::prctl(PR_SET_DUMPABLE, original);
+  } else if (original == 2 && ::prctl(PR_GET_DUMPABLE) == 1) {
+    ::prctl(PR_SET_DUMPABLE, 0);
+  }
+}
 
 std::atomic<std::uint64_t> g_unprivileged{0};  // (uid << 32 | gid) + 1; 0 = not yet resolved
 
@@ -139,18 +160,18 @@ void return_to_ground(const ThreadState& state, const ThreadView& from) {
   }
 }
 
+// Called before a thread leaves its ground (the kernel changes the flag as soon as the euid does)
+// and after it is back.
 void note_away(ThreadState& state, bool away) {
   if (away == state.away) return;
   state.away = away;
+  DumpableBook& book = dumpable_book();
+  std::lock_guard lock(book.mu);
   if (away) {
-    // Called before the switch: the kernel clears the flag as soon as the euid changes. The value
-    // to restore is read once, before the first switch of the process.
-    if (g_threads_away.fetch_add(1) == 0 && g_original_dumpable.load() < 0) {
-      g_original_dumpable.store(::prctl(PR_GET_DUMPABLE));
-    }
-  } else if (g_threads_away.fetch_sub(1) == 1) {
-    const int original = g_original_dumpable.load();
-    if (original > 0) ::prctl(PR_SET_DUMPABLE, original);
+    // Read per period, not once per process: the process may change its flag between calls.
+    if (book.threads_away++ == 0) book.original = ::prctl(PR_GET_DUMPABLE);
+  } else if (--book.threads_away == 0) {
+    restore_dumpable(book.original);
   }
 }
 
@@ -229,6 +250,11 @@ void fork_child_pins_identity() {
   // there — real, effective and saved — and, unless it is root, drop every capability (fail closed).
   t_tid = 0;
   ThreadState& state = t_state;
+  // The dumpable book was locked across fork (prepare_fork); only this thread exists here, and
+  // threads of the parent that were away are not: nothing is counted in the child.
+  DumpableBook& book = dumpable_book();
+  book.threads_away = 0;
+  book.mu.unlock();
   if (!state.away) return;
   const KernelIds now = KernelIds::of_calling_thread();
   if (::syscall(SYS_setresgid, now.egid, now.egid, now.egid) != 0 ||
@@ -237,11 +263,16 @@ void fork_child_pins_identity() {
     ::_exit(127);
   }
   state.pinned_by_fork = true;
+  state.away = false;  // the pinned ids are this process's own now
 }
+
+// The book's lock is held across fork, so the child never inherits it locked by a thread it lacks.
+void prepare_fork() { dumpable_book().mu.lock(); }
+void parent_after_fork() { dumpable_book().mu.unlock(); }
 
 void install_fork_handler_once() {
   static std::once_flag once;
-  std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, fork_child_pins_identity); });
+  std::call_once(once, [] { ::pthread_atfork(prepare_fork, parent_after_fork, fork_child_pins_identity); });
 }
 
 std::uint64_t open_frame(ThreadState& state, ThreadView saved, std::optional<Token> token, ThreadView expected) {
@@ -396,6 +427,12 @@ bool is_impersonating() {
 Token effective_token() {
   if (auto token = thread_token()) return *std::move(token);
   return Token::process();
+}
+
+KernelIds process_kernel_ids() {
+  const ThreadState& state = t_state;
+  if (state.frames.empty() || state.pinned_by_fork) return KernelIds::of_calling_thread();
+  return state.ground;
 }
 
 }  // namespace guise::identity

@@ -105,4 +105,9 @@ bool is_impersonating();
 // The thread token if there is one, else the process's token.
 Token effective_token();
 
+// The calling thread's process identity as the kernel holds it: its ids and groups now when it runs
+// as the process, else those saved when its outermost scope opened (what it returns to). Real and
+// saved ids are the kernel's either way (they never change while impersonating).
+KernelIds process_kernel_ids();
+
 }  // namespace guise::identity

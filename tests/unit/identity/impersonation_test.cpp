@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <future>
+#include <grp.h>
 #include <thread>
 
+#include "guise/scope_guard.h"
 #include "identity/impersonation.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
@@ -48,27 +51,39 @@ class Impersonation : public ::testing::Test {
 };
 
 TEST_F(Impersonation, ThreadTakesCallersIdsWhileAnotherThreadStaysRoot) {
-  std::promise<pid_t> impersonating;
+  // Every path of the worker answers, and every wait is bounded: a failure in the worker fails the
+  // test at once instead of leaving this thread waiting for a value that never comes.
+  std::promise<pid_t> impersonating;  // the worker's tid, or 0 when it could not impersonate
   std::promise<void> observed;
+  std::future<void> observed_future = observed.get_future();
+  std::future<pid_t> worker_ready = impersonating.get_future();
   std::thread worker([&] {
     auto scope = impersonate(user(kAlice));
-    ASSERT_TRUE(scope.ok()) << scope.status().to_string();
+    if (!scope.ok()) {
+      ADD_FAILURE() << scope.status().to_string();
+      impersonating.set_value(0);
+      return;
+    }
     EXPECT_EQ(try_open(alice_file_), 0);        // the kernel lets alice read her file
     EXPECT_EQ(try_open(root_file_), EACCES);    // and refuses root's
     EXPECT_EQ(try_open(bob_file_), EACCES);     // and bob's
     EXPECT_EQ(read_cap_eff(), 0ull);            // no effective capabilities while impersonating
     impersonating.set_value(current_tid());
-    observed.get_future().wait();
+    observed_future.wait_for(std::chrono::seconds(30));
   });
-  const pid_t worker_tid = impersonating.get_future().get();
+  ScopeGuard release_and_join([&] {
+    observed.set_value();
+    worker.join();
+  });
+  ASSERT_EQ(worker_ready.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  const pid_t worker_tid = worker_ready.get();
+  ASSERT_NE(worker_tid, 0) << "the worker could not impersonate";
   // Meanwhile, in the same process: the worker is alice, this thread is still root.
   EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
   EXPECT_EQ(try_open(root_file_), 0);
   EXPECT_EQ(try_open(alice_file_), 0);
-  observed.set_value();
-  worker.join();
 }
 
 TEST_F(Impersonation, RevertRestoresRootAndItsCapabilities) {
@@ -195,6 +210,53 @@ TEST_F(Impersonation, DumpableFlagComesBackAfterRevert) {
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
 }
 
+int suid_dumpable() {
+  std::ifstream sysctl("/proc/sys/fs/suid_dumpable");
+  int value = -1;
+  sysctl >> value;
+  return value;
+}
+
+TEST_F(Impersonation, DumpableFlagIsNeverRestoredWhileAnotherThreadImpersonates) {
+  // While any thread impersonates, the kernel's value (fs.suid_dumpable) must stand; the process's
+  // own flag (chosen to differ from it) comes back only when the last one is back.
+  const int kernel_value = suid_dumpable();
+  const int original = kernel_value == 1 ? 0 : 1;
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, original), 0);
+  constexpr int kThreads = 4;
+  constexpr int kIterations = 300;
+  std::atomic<int> restored_too_early{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kIterations; ++i) {
+        auto scope = impersonate(user(kAlice + static_cast<uid_t>(t)));
+        if (!scope.ok()) {
+          ++failures;
+          return;
+        }
+        if (::prctl(PR_GET_DUMPABLE) != kernel_value) ++restored_too_early;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(restored_too_early.load(), 0);
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), original);
+}
+
+TEST_F(Impersonation, DumpableFlagTheProcessChangedBetweenCallsIsTheOneRestored) {
+  for (int flag : {1, 0, 1}) {
+    ASSERT_EQ(::prctl(PR_SET_DUMPABLE, flag), 0);
+    {
+      auto scope = impersonate(user(kAlice));
+      ASSERT_TRUE(scope.ok());
+    }
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE), flag);
+  }
+}
+
 TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) {
   ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
   std::thread worker([] {
@@ -221,6 +283,25 @@ TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
   });
   EXPECT_EQ(child.exit_code, 0) << child.output;
   EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));  // the parent is unaffected
+}
+
+TEST_F(Impersonation, ProcessTokenHasTheGroupsTheThreadHasNotNss) {
+  auto child = testing::run_in_child([] {
+    // Groups NSS does not list for root (as a service manager's SupplementaryGroups= would give).
+    const std::vector<gid_t> mine = {42100, 42101};
+    if (::setgroups(mine.size(), mine.data()) != 0) return 10;  // this child is single-threaded
+    const Token before = Token::process();
+    if (before.uid() != 0 || before.gid() != 0 || before.groups() != mine) return 11;
+    auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
+    if (!scope.ok()) return 12;
+    const Token during = Token::process();  // the process's, not the caller's, not NSS's
+    testing::report("during: uid " + std::to_string(during.uid()) + " groups " +
+                    std::to_string(during.groups().size()) + "\n");
+    if (during.uid() != 0 || during.gid() != 0 || during.groups() != mine) return 13;
+    if (effective_token().uid() != kAlice) return 14;
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
 }
 
 TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
