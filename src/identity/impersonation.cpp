@@ -343,6 +343,8 @@ bool can_switch_ids() noexcept {
 void log_impersonation_mode_once() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Asked at the process identity: an impersonating thread has no effective capabilities.
+    ProcessIdentityScope as_process;
     if (can_switch_ids()) {
       log::info("impersonation: kernel-enforced per thread (CAP_SETUID and CAP_SETGID present)");
     } else {

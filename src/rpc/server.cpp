@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "identity/impersonation.h"
+#include "identity/process_thread.h"
 #include "rpc/detail/server_connection.h"
 #include "rpc/local_security.h"
 #include "rpc/transport.h"
@@ -131,7 +132,10 @@ Status Server::start() {
   identity::log_impersonation_mode_once();
   started_ = true;
   threads_.reserve(options_.threads);
-  for (unsigned i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run_thread(); });
+  // At the process identity even when start() is called from an impersonating thread.
+  for (unsigned i = 0; i < options_.threads; ++i) {
+    threads_.push_back(identity::start_process_thread([this] { run_thread(); }));
+  }
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 #include "guise/winerror.h"
 #include "identity/impersonation.h"
 #include "support/child_process.h"
+#include "unit/identity/capable_process.h"
 #include "support/proc_status.h"
 #include "support/root.h"
 
@@ -90,26 +91,6 @@ TEST(Capabilities, RefusedLastStepUndoesTheGroupsAndGidAlreadySet) {
     return 0;
   });
   EXPECT_EQ(child.exit_code, 0) << child.output;
-}
-
-constexpr uid_t kServerUid = 41050;
-constexpr unsigned long long kHeld = (1ull << CAP_SETUID) | (1ull << CAP_SETGID) | (1ull << CAP_DAC_READ_SEARCH);
-
-// In a child: becomes a non-root process (uid 41050) that holds CAP_SETUID, CAP_SETGID and
-// CAP_DAC_READ_SEARCH as effective, permitted and inheritable, and CAP_DAC_READ_SEARCH as ambient —
-// what a non-root server started with file or ambient capabilities has. 0 or a failure code.
-int become_capable_non_root() {
-  if (::prctl(PR_SET_KEEPCAPS, 1) != 0 || ::setgroups(0, nullptr) != 0 ||
-      ::setresgid(kServerUid, kServerUid, kServerUid) != 0 || ::setresuid(kServerUid, kServerUid, kServerUid) != 0) {
-    return 20;
-  }
-  cap_t caps = ::cap_init();
-  const cap_value_t held[] = {CAP_SETUID, CAP_SETGID, CAP_DAC_READ_SEARCH};
-  for (cap_flag_t flag : {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE}) ::cap_set_flag(caps, flag, 3, held, CAP_SET);
-  const bool set = ::cap_set_proc(caps) == 0;
-  ::cap_free(caps);
-  if (!set || ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0) != 0) return 21;
-  return 0;
 }
 
 TEST(Capabilities, ANonRootThreadHoldsNoEffectiveOrAmbientCapabilityWhileImpersonating) {
