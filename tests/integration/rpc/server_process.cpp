@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,8 @@ ServerProcess::ServerProcess(InterfaceRegistration iface, ServerOptions options,
   pipe_or_throw(events);
   pipe_or_throw(release);
   pipe_or_throw(control);
+  log_ = ::memfd_create("guise-server-process-log", MFD_CLOEXEC);
+  if (log_ < 0) throw std::runtime_error("memfd_create failed");
   std::fflush(nullptr);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -61,6 +64,7 @@ ServerProcess::ServerProcess(InterfaceRegistration iface, ServerOptions options,
     ::close(control[1]);
     g_events_fd = events[1];
     g_release_fd = release[0];
+    ::dup2(log_, STDERR_FILENO);
     int code = 125;
     try {
       code = run_server_child(std::move(iface), std::move(options), configure, control[0]);
@@ -86,8 +90,23 @@ ServerProcess::ServerProcess(InterfaceRegistration iface, ServerOptions options,
 
 ServerProcess::~ServerProcess() {
   stop();
+  // Shown in the test's output, where a failure's cause is looked for.
+  if (const std::string text = log(); !text.empty()) std::fprintf(stderr, "[server process log]\n%s", text.c_str());
   if (events_ >= 0) ::close(events_);
   if (release_ >= 0) ::close(release_);
+  if (log_ >= 0) ::close(log_);
+}
+
+std::string ServerProcess::log() const {
+  std::string text;
+  char buffer[4096];
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(log_, buffer, sizeof buffer, offset);
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return text;
 }
 
 std::optional<std::string> ServerProcess::next_event(std::chrono::milliseconds timeout) {
@@ -127,12 +146,8 @@ bool ServerProcess::running() {
   return false;
 }
 
-ProcessEnd ServerProcess::stop(std::chrono::milliseconds timeout) {
+ProcessEnd ServerProcess::wait_for_end(std::chrono::milliseconds timeout) {
   if (end_) return *end_;
-  if (control_ >= 0) {
-    ::close(control_);
-    control_ = -1;
-  }
   // A pidfd becomes readable when the process ends: a bounded wait with no polling loop.
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   if (pidfd >= 0) {
@@ -141,16 +156,25 @@ ProcessEnd ServerProcess::stop(std::chrono::milliseconds timeout) {
     }
     ::close(pidfd);
   }
-  if (running()) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    ProcessEnd end;  // exited = false: it had to be killed
-    end.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    end_ = end;
-  }
+  if (running()) return ProcessEnd{};
   return *end_;
+}
+
+ProcessEnd ServerProcess::stop(std::chrono::milliseconds timeout) {
+  if (end_) return *end_;
+  if (control_ >= 0) {
+    ::close(control_);
+    control_ = -1;
+  }
+  if (ProcessEnd end = wait_for_end(timeout); end.exited) return end;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  ProcessEnd end;  // exited = false: it had to be killed
+  end.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  end_ = end;
+  return end;
 }
 
 void publish(const std::string& line) {

@@ -5,7 +5,7 @@
 // seen as its exit status, not take the test with it. The child serves one interface on an abstract
 // ncalrpc endpoint (any uid may connect) until stop(). Its handlers talk to the test through publish()
 // (a line the test reads with next_event()) and wait_for_release() (blocks until the test calls
-// release()). Every wait is bounded. The child's stderr is the test's (abort messages appear in the log).
+// release()). Every wait is bounded. The child's stderr (log lines, abort messages) is kept for log().
 // Thread-safety: use a ServerProcess from one test thread; publish/wait_for_release from any handler.
 #pragma once
 
@@ -22,7 +22,7 @@
 namespace guise::rpc::testing {
 
 struct ProcessEnd {
-  bool exited = false;  // false: still running after the wait (then it was killed)
+  bool exited = false;  // false: still running after the wait (stop() then kills it)
   int exit_code = -1;   // when it exited normally
   int signal = 0;       // the signal that ended it
 };
@@ -46,6 +46,11 @@ class ServerProcess {
   void release();
   // Whether the child is still running (it has not exited or been killed).
   bool running();
+  // Waits at most `timeout` for the process to end by itself (nothing asks it to): ended_in_time
+  // false when it is still running.
+  ProcessEnd wait_for_end(std::chrono::milliseconds timeout);
+  // What the child wrote to stderr so far.
+  std::string log() const;
   // Asks the server to stop and waits at most `timeout` for the process to end; kills it after that.
   ProcessEnd stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
@@ -54,6 +59,7 @@ class ServerProcess {
   int events_ = -1;   // read end: lines from publish()
   int release_ = -1;  // write end: one byte per release()
   int control_ = -1;  // write end: closing it stops the server
+  int log_ = -1;      // memfd that is the child's stderr
   std::string binding_;
   std::string pending_;
   std::optional<ProcessEnd> end_;

@@ -272,17 +272,23 @@ TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) 
 }
 
 TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
-  auto scope = impersonate(user(kAlice));
+  auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
   ASSERT_TRUE(scope.ok());
   auto child = testing::run_in_child([] {
     const auto ids = read_proc_ids(static_cast<pid_t>(::syscall(SYS_gettid)));
-    testing::report(ids.uid_line);
-    // A child that kept root as its saved uid could take it back here.
-    if (::syscall(SYS_setresuid, 0, 0, 0) == 0) return 1;
-    return ids.uid == ids4(kAlice, kAlice, kAlice, kAlice) ? 0 : 2;
+    testing::report(ids.uid_line + "\n");
+    // All four of each: a child that kept root as its real or saved uid or gid could take it back.
+    if (ids.uid != ids4(kAlice, kAlice, kAlice, kAlice)) return 2;
+    if (ids.gid != ids4(kAlice, kAlice, kAlice, kAlice)) return 3;
+    if (ids.groups != std::vector<long>{kAlice, kSharedGroup}) return 4;
+    if (::syscall(SYS_setresgid, 0, 0, 0) == 0) return 5;
+    if (::syscall(SYS_setresuid, 0, 0, 0) == 0) return 6;
+    if (testing::read_capabilities("CapPrm") != 0 || testing::read_capabilities("CapEff") != 0) return 7;
+    return 0;
   });
   EXPECT_EQ(child.exit_code, 0) << child.output;
   EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));  // the parent is unaffected
+  EXPECT_EQ(read_proc_ids().gid, ids4(0, kAlice, 0, kAlice));
 }
 
 TEST_F(Impersonation, ProcessTokenHasTheGroupsTheThreadHasNotNss) {
