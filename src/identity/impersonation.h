@@ -6,8 +6,11 @@
 // Only the effective (and so the fs) ids and the supplementary groups become the token's (spec §4 L1:
 // the caller's at impersonate/delegate; the unprivileged identity at identify/anonymous); real and
 // saved ids stay the process's, so revert works and the caller's own processes cannot signal, ptrace
-// or read the memory of the thread serving them (L7). Order: groups → gid → uid going in, uid → gid →
-// groups coming back. Every revert is verified against getresuid, getresgid and getgroups; a thread
+// or read the memory of the thread serving them (L7). No capability survives into an impersonation of
+// anyone but root: the thread's effective and ambient capability sets are cleared going in (the
+// permitted set stays, so the revert can restore them) — for a root server the kernel does this
+// itself, for a non-root server with file or ambient capabilities guise does (thread_capabilities.h).
+// Order: groups → gid → uid → capabilities going in, uid → capabilities → gid → groups coming back. Every revert is verified against getresuid, getresgid and getgroups; a thread
 // that is not what it must be aborts the process with a message naming the thread, the expected and
 // the actual ids (DESIGN decision 5). A failed switch undoes its completed steps and reports
 // CO_E_FAILEDTOIMPERSONATE; a failed undo aborts.
