@@ -46,7 +46,7 @@ struct ThreadState {
   // The thread's own (process) ids and capabilities, captured when its outermost scope opened.
   KernelIds ground;
   ThreadCapabilities ground_capabilities;
-  // Whether the thread currently differs from its ground (counted in g_threads_away).
+  // Whether the thread currently differs from its ground (counted in the dumpable book).
   bool away = false;
   // Set in the child of a fork() made while away: the ids were made permanent there.
   bool pinned_by_fork = false;
@@ -74,8 +74,8 @@ std::atomic<std::uint64_t> g_next_frame_id{1};
 // uncounted after it is back, and the flag is read and restored only while the count is zero.
 struct DumpableBook {
   std::mutex mu;
-  int threads_away = 0;     // guarded by mu
-  int original = -1;        // guarded by mu: the flag when the count last left zero
+  int threads_away = 0;  // guarded by mu
+  int original = -1;     // guarded by mu: the flag when the count last left zero
 };
 DumpableBook& dumpable_book() {
   static DumpableBook* book = new DumpableBook;  // never destroyed: threads may end after static destructors
@@ -123,8 +123,8 @@ int raw_set_effective_uid(uid_t e) {
 std::uint64_t effective_after_uid_change(const ThreadCapabilities& caps, std::uint64_t effective, uid_t from,
                                          uid_t to) {
   if (caps.no_setuid_fixup || from == to) return effective;
-  if (from == 0) return 0;                 // euid 0 → non-zero: the kernel clears the effective set
-  if (to == 0) return caps.permitted;      // non-zero → 0: it copies the permitted set in
+  if (from == 0) return 0;             // euid 0 → non-zero: the kernel clears the effective set
+  if (to == 0) return caps.permitted;  // non-zero → 0: it copies the permitted set in
   return effective;
 }
 
