@@ -37,7 +37,9 @@ class Token {
   // Exactly these ids (tests, and identities mapped by a security provider).
   static Token for_ids(uid_t uid, gid_t gid, std::vector<gid_t> groups, ImpersonationLevel level,
                        std::optional<pid_t> pid = std::nullopt);
-  // The process's own identity (real uid/gid and groups of the calling thread when not impersonating).
+  // The process's own identity: the effective uid/gid and the groups the calling thread has when it
+  // does not impersonate, from the kernel (getresuid/getresgid/getgroups; impersonation.h's
+  // process_kernel_ids), never from NSS.
   static Token process();
   // Anonymous Logon (S-1-5-7): names no one; kernel ids are the unprivileged identity.
   static Token anonymous();

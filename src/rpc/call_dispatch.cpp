@@ -75,7 +75,10 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   attributes.call_id = meta.call_id;
   attributes.transport = peer_.kind;
   attributes.drep = meta.drep;
-  if (peer_.credentials) attributes.client_pid = peer_.credentials->pid;
+  if (peer_.credentials) {
+    attributes.client_pid = peer_.credentials->pid;
+    attributes.client_pidfd = peer_.credentials->pidfd;
+  }
   if (security != nullptr) {
     attributes.authn_level = security->level;
     attributes.authn_service = security->authn_service;

@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "identity/impersonation.h"
+#include "identity/process_thread.h"
 #include "rpc/detail/server_connection.h"
 #include "rpc/local_security.h"
 #include "rpc/transport.h"
@@ -276,7 +277,8 @@ bool Server::spawn_thread(bool initial) {
   finished_threads_.clear();
   live_threads_.fetch_add(1, std::memory_order_relaxed);
   try {
-    threads_.emplace_back([this] { run_thread(); });
+    // At the process identity even when the spawning thread impersonates (a handler about to block).
+    threads_.push_back(identity::start_process_thread([this] { run_thread(); }));
   } catch (const std::system_error& e) {
     live_threads_.fetch_sub(1, std::memory_order_relaxed);
     log::warn("rpc: cannot start a serving thread: {}", e.what());
