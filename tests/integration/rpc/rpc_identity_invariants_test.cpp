@@ -225,20 +225,20 @@ class WatchingProvider final : public ServerSecurityProvider {
     }
     return accepted;
   }
-  Status continue_auth(SecurityContext& c, const AuthVerifier& v) override { return inner_->continue_auth(c, v); }
+  Result<std::optional<AuthVerifier>> continue_auth(SecurityContext& c, const AuthVerifier& v) override {
+    return inner_->continue_auth(c, v);
+  }
   bool protects_pdus(const SecurityContext& c) const noexcept override { return inner_->protects_pdus(c); }
   std::size_t verifier_size(const SecurityContext& c) const noexcept override { return inner_->verifier_size(c); }
-  Status unprotect_request(SecurityContext& c, const PduHeader& h, std::span<std::byte> stub,
-                           const AuthVerifier& v) override {
-    return inner_->unprotect_request(c, h, stub, v);
+  Status unprotect_request(SecurityContext& c, const ProtectedPdu& pdu, std::span<const std::byte> auth_value) override {
+    return inner_->unprotect_request(c, pdu, auth_value);
   }
-  Result<std::vector<std::byte>> protect_response(SecurityContext& c, const PduHeader& h, std::span<std::byte> stub,
-                                                  const AuthVerifier& trailer) override {
+  Result<std::vector<std::byte>> protect_response(SecurityContext& c, const ProtectedPdu& pdu) override {
     {
       std::lock_guard lock(g_seen_mu);
       g_seen_at_protect.push_back(thread_line("Uid") + " | " + thread_line("Gid") + " | " + thread_line("Groups"));
     }
-    return inner_->protect_response(c, h, stub, trailer);
+    return inner_->protect_response(c, pdu);
   }
 
  private:
