@@ -55,7 +55,7 @@ Result<gss::Credential> initiator_credential(std::uint8_t auth_type, const Clien
     if (ccache.empty() && identity::is_impersonating()) {
       // The default cache of the thread's uid. krb5's own default (KRB5CCNAME, default_ccache_name)
       // is process-wide; a thread that impersonates uses its caller's cache instead (spec R63).
-      ccache = "FILE:/tmp/krb5cc_" + std::to_string(::getuid());
+      ccache = "FILE:/tmp/krb5cc_" + std::to_string(::geteuid());
     }
     if (!ccache.empty()) store.push_back({"ccache", ccache.c_str()});
     gss_key_value_set_desc set{static_cast<OM_uint32>(store.size()), store.data()};

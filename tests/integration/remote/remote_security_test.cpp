@@ -22,7 +22,7 @@ using identity::ImpersonationLevel;
 
 std::string uid_line(uid_t uid) {
   const std::string u = std::to_string(uid);
-  return u + " " + u + " 0 " + u;  // real, effective, saved (the server's root), filesystem
+  return "0 " + u + " 0 " + u;  // real and saved stay the server's (root); effective and fs are the caller's
 }
 
 struct Mech {
