@@ -29,26 +29,26 @@ extern "C" {
 // the pointer is not NULL, its size in bytes. "D:" makes an empty DACL (grants nothing);
 // "D:NO_ACCESS_CONTROL" a NULL DACL (grants everything); no "D:" at all, no DACL (grants everything).
 BOOL WINAPI ConvertStringSecurityDescriptorToSecurityDescriptorW(LPCWSTR StringSecurityDescriptor,
-                                                                DWORD StringSDRevision,
-                                                                PSECURITY_DESCRIPTOR* SecurityDescriptor,
-                                                                PULONG SecurityDescriptorSize);
+                                                                 DWORD StringSDRevision,
+                                                                 PSECURITY_DESCRIPTOR* SecurityDescriptor,
+                                                                 PULONG SecurityDescriptorSize);
 BOOL WINAPI ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
-                                                                DWORD StringSDRevision,
-                                                                PSECURITY_DESCRIPTOR* SecurityDescriptor,
-                                                                PULONG SecurityDescriptorSize);
+                                                                 DWORD StringSDRevision,
+                                                                 PSECURITY_DESCRIPTOR* SecurityDescriptor,
+                                                                 PULONG SecurityDescriptorSize);
 // Writes the parts SecurityInformation selects (OWNER_, GROUP_, DACL_, SACL_, LABEL_SECURITY_INFORMATION)
 // in the order O: G: D: S:. *StringSecurityDescriptorLen, if not NULL, receives the buffer's size in
 // characters, terminating NUL included. BACKUP_SECURITY_INFORMATION yields TRUE and a NULL string.
 BOOL WINAPI ConvertSecurityDescriptorToStringSecurityDescriptorW(PSECURITY_DESCRIPTOR SecurityDescriptor,
-                                                                DWORD RequestedStringSDRevision,
-                                                                SECURITY_INFORMATION SecurityInformation,
-                                                                LPWSTR* StringSecurityDescriptor,
-                                                                PULONG StringSecurityDescriptorLen);
+                                                                 DWORD RequestedStringSDRevision,
+                                                                 SECURITY_INFORMATION SecurityInformation,
+                                                                 LPWSTR* StringSecurityDescriptor,
+                                                                 PULONG StringSecurityDescriptorLen);
 BOOL WINAPI ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
-                                                                DWORD RequestedStringSDRevision,
-                                                                SECURITY_INFORMATION SecurityInformation,
-                                                                LPSTR* StringSecurityDescriptor,
-                                                                PULONG StringSecurityDescriptorLen);
+                                                                 DWORD RequestedStringSDRevision,
+                                                                 SECURITY_INFORMATION SecurityInformation,
+                                                                 LPSTR* StringSecurityDescriptor,
+                                                                 PULONG StringSecurityDescriptorLen);
 // "S-1-22-1-41001" (LocalFree it); ERROR_INVALID_SID for a malformed SID.
 BOOL WINAPI ConvertSidToStringSidW(PSID Sid, LPWSTR* StringSid);
 BOOL WINAPI ConvertSidToStringSidA(PSID Sid, LPSTR* StringSid);

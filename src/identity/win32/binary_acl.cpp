@@ -34,8 +34,7 @@ AceShape shape_of(std::uint8_t type) noexcept {
     case SYSTEM_RESOURCE_ATTRIBUTE_ACE_TYPE:
     case SYSTEM_SCOPED_POLICY_ID_ACE_TYPE:
     case SYSTEM_PROCESS_TRUST_LABEL_ACE_TYPE:
-    case SYSTEM_ACCESS_FILTER_ACE_TYPE:
-      return AceShape::kSid;
+    case SYSTEM_ACCESS_FILTER_ACE_TYPE: return AceShape::kSid;
     case ACCESS_ALLOWED_OBJECT_ACE_TYPE:
     case ACCESS_DENIED_OBJECT_ACE_TYPE:
     case SYSTEM_AUDIT_OBJECT_ACE_TYPE:
@@ -43,10 +42,8 @@ AceShape shape_of(std::uint8_t type) noexcept {
     case ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE:
     case ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE:
     case SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE:
-    case SYSTEM_ALARM_CALLBACK_OBJECT_ACE_TYPE:
-      return AceShape::kObjectSid;
-    default:
-      return AceShape::kOpaque;
+    case SYSTEM_ALARM_CALLBACK_OBJECT_ACE_TYPE: return AceShape::kObjectSid;
+    default: return AceShape::kOpaque;
   }
 }
 
@@ -147,7 +144,8 @@ Result<std::vector<std::uint8_t>> encode_acl(const std::vector<Ace>& aces) {
   std::size_t size = kAclHeaderSize;
   for (const Ace& ace : aces) size += kAceHeaderSize + kMaskSize + encoded_size(ace.sid);
   if (size > kMaxAclSize || aces.size() > 0xFFFF) {
-    return win32_error(ERROR_INVALID_ACL, fmt::format("an ACL of {} ACEs needs {} bytes (at most 65535)", aces.size(), size));
+    return win32_error(ERROR_INVALID_ACL,
+                       fmt::format("an ACL of {} ACEs needs {} bytes (at most 65535)", aces.size(), size));
   }
   std::vector<std::uint8_t> bytes(size);
   bytes[0] = ACL_REVISION;

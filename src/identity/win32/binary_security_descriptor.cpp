@@ -1,8 +1,9 @@
 #include "identity/win32/binary_security_descriptor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "guise/winerror.h"
 #include "guise/winnt.h"
@@ -29,7 +30,8 @@ Status bad_descriptor(std::string message) {
 std::size_t padded(std::size_t size) noexcept { return (size + 3) & ~std::size_t{3}; }
 
 // The SID at `offset` of a self-relative descriptor, copied exactly.
-Result<std::vector<std::uint8_t>> sid_part(std::span<const std::uint8_t> bytes, std::uint32_t offset, const char* what) {
+Result<std::vector<std::uint8_t>> sid_part(std::span<const std::uint8_t> bytes, std::uint32_t offset,
+                                           const char* what) {
   if (offset < kSelfRelativeHeaderSize || offset >= bytes.size()) {
     return bad_descriptor(fmt::format("{} offset {} outside the descriptor ({} bytes)", what, offset, bytes.size()));
   }
@@ -40,7 +42,8 @@ Result<std::vector<std::uint8_t>> sid_part(std::span<const std::uint8_t> bytes, 
 }
 
 // The ACL at `offset` of a self-relative descriptor, copied exactly.
-Result<std::vector<std::uint8_t>> acl_part(std::span<const std::uint8_t> bytes, std::uint32_t offset, const char* what) {
+Result<std::vector<std::uint8_t>> acl_part(std::span<const std::uint8_t> bytes, std::uint32_t offset,
+                                           const char* what) {
   if (offset < kSelfRelativeHeaderSize || offset >= bytes.size()) {
     return bad_descriptor(fmt::format("{} offset {} outside the descriptor ({} bytes)", what, offset, bytes.size()));
   }
@@ -210,8 +213,8 @@ Result<DescriptorContent> interpret(const BinaryDescriptor& d) {
   content.sbz1 = d.sbz1;
   content.dacl_present = (d.control & SE_DACL_PRESENT) != 0;
   content.sacl_present = (d.control & SE_SACL_PRESENT) != 0;
-  content.other_control = d.control & ~(SE_DACL_PRESENT | SE_SACL_PRESENT | kDaclFlagBits | kSaclFlagBits |
-                                         SE_SELF_RELATIVE);
+  content.other_control =
+      d.control & ~(SE_DACL_PRESENT | SE_SACL_PRESENT | kDaclFlagBits | kSaclFlagBits | SE_SELF_RELATIVE);
   SecurityDescriptor& sd = content.descriptor;
   if (!d.owner.empty()) {
     GUISE_TRY(sd.owner, decode_sid(d.owner));
@@ -219,9 +222,10 @@ Result<DescriptorContent> interpret(const BinaryDescriptor& d) {
   if (!d.group.empty()) {
     GUISE_TRY(sd.group, decode_sid(d.group));
   }
-  // identity's model holds the DACL flags in SE_DACL_* values and the SACL's in the same values.
-  sd.dacl_flags = d.control & kDaclFlagBits;
-  sd.sacl_flags = sacl_flags_to_model(d.control);
+  // identity's model holds the DACL flags in SE_DACL_* values and the SACL's in the same values; the
+  // flags of an ACL that is not there say nothing.
+  if (content.dacl_present) sd.dacl_flags = d.control & kDaclFlagBits;
+  if (content.sacl_present) sd.sacl_flags = sacl_flags_to_model(d.control);
   if (content.dacl_present && !d.dacl.empty()) {
     GUISE_TRY(sd.dacl, decode_acl(d.dacl));
   }
@@ -235,21 +239,21 @@ Result<BinaryDescriptor> encode(const DescriptorContent& content) {
   const SecurityDescriptor& sd = content.descriptor;
   BinaryDescriptor out;
   out.sbz1 = content.sbz1;
-  out.control = static_cast<std::uint16_t>(content.other_control & ~(SE_SELF_RELATIVE | SE_DACL_PRESENT |
-                                                                     SE_SACL_PRESENT | kDaclFlagBits | kSaclFlagBits));
+  out.control = static_cast<std::uint16_t>(
+      content.other_control & ~(SE_SELF_RELATIVE | SE_DACL_PRESENT | SE_SACL_PRESENT | kDaclFlagBits | kSaclFlagBits));
   if (sd.owner) out.owner = encode_sid(*sd.owner);
   if (sd.group) out.group = encode_sid(*sd.group);
   if (content.dacl_present || sd.dacl) {
     out.control |= SE_DACL_PRESENT | (sd.dacl_flags & kDaclFlagBits);
     if (sd.dacl) {
-    GUISE_TRY(out.dacl, encode_acl(*sd.dacl));
-  }
+      GUISE_TRY(out.dacl, encode_acl(*sd.dacl));
+    }
   }
   if (content.sacl_present || sd.sacl) {
     out.control |= SE_SACL_PRESENT | sacl_flags_from_model(sd.sacl_flags);
     if (sd.sacl) {
-    GUISE_TRY(out.sacl, encode_acl(*sd.sacl));
-  }
+      GUISE_TRY(out.sacl, encode_acl(*sd.sacl));
+    }
   }
   return out;
 }

@@ -63,10 +63,11 @@ std::vector<std::uint8_t> to_self_relative(const BinaryDescriptor& descriptor);
 // DACL" together (both grant everything); the flags here keep them apart for exact round trips.
 struct DescriptorContent {
   SecurityDescriptor descriptor;
-  bool dacl_present = false;  // SE_DACL_PRESENT (descriptor.dacl nullopt then means a NULL DACL)
-  bool sacl_present = false;  // SE_SACL_PRESENT (descriptor.sacl nullopt then means a NULL SACL)
+  bool dacl_present = false;        // SE_DACL_PRESENT (descriptor.dacl nullopt then means a NULL DACL)
+  bool sacl_present = false;        // SE_SACL_PRESENT (descriptor.sacl nullopt then means a NULL SACL)
   std::uint16_t other_control = 0;  // the defaulted and resource-manager flags, kept as given
   std::uint8_t sbz1 = 0;
+  friend bool operator==(const DescriptorContent&, const DescriptorContent&) = default;
 };
 
 // Errors: ERROR_NOT_SUPPORTED for ACE types identity cannot represent.

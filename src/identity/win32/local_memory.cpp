@@ -13,8 +13,8 @@ extern "C" HLOCAL WINAPI LocalAlloc(UINT uFlags, SIZE_T uBytes) {
     SetLastError(ERROR_NOT_SUPPORTED);  // only fixed memory: there is no LocalLock
     return nullptr;
   }
-  void* block = (uFlags & LMEM_ZEROINIT) ? std::calloc(1, uBytes == 0 ? 1 : uBytes)
-                                         : std::malloc(uBytes == 0 ? 1 : uBytes);
+  void* block =
+      (uFlags & LMEM_ZEROINIT) ? std::calloc(1, uBytes == 0 ? 1 : uBytes) : std::malloc(uBytes == 0 ? 1 : uBytes);
   if (block == nullptr) SetLastError(ERROR_NOT_ENOUGH_MEMORY);
   return block;
 }

@@ -59,7 +59,13 @@ std::optional<std::string> descriptor_to_string(PSECURITY_DESCRIPTOR descriptor,
     error = win32_error_code(content.status(), ERROR_INVALID_SECURITY_DESCR);
     return std::nullopt;
   }
-  return write_sddl_text(*content, parts);
+  auto text = write_sddl_text(*content, parts);
+  if (!text.ok()) {
+    guise::log::debug("ConvertSecurityDescriptorToStringSecurityDescriptor: {}", text.status().message());
+    error = win32_error_code(text.status(), ERROR_INVALID_ACL);
+    return std::nullopt;
+  }
+  return *std::move(text);
 }
 
 template <class Char>
@@ -84,36 +90,36 @@ BOOL descriptor_to_text(PSECURITY_DESCRIPTOR descriptor, DWORD revision, SECURIT
 extern "C" {
 
 BOOL WINAPI ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
-                                                                DWORD StringSDRevision,
-                                                                PSECURITY_DESCRIPTOR* SecurityDescriptor,
-                                                                PULONG SecurityDescriptorSize) {
+                                                                 DWORD StringSDRevision,
+                                                                 PSECURITY_DESCRIPTOR* SecurityDescriptor,
+                                                                 PULONG SecurityDescriptorSize) {
   if (StringSecurityDescriptor == nullptr || SecurityDescriptor == nullptr) return fail(ERROR_INVALID_PARAMETER);
   return string_to_descriptor(StringSecurityDescriptor, StringSDRevision, SecurityDescriptor, SecurityDescriptorSize);
 }
 
 BOOL WINAPI ConvertStringSecurityDescriptorToSecurityDescriptorW(LPCWSTR StringSecurityDescriptor,
-                                                                DWORD StringSDRevision,
-                                                                PSECURITY_DESCRIPTOR* SecurityDescriptor,
-                                                                PULONG SecurityDescriptorSize) {
+                                                                 DWORD StringSDRevision,
+                                                                 PSECURITY_DESCRIPTOR* SecurityDescriptor,
+                                                                 PULONG SecurityDescriptorSize) {
   if (StringSecurityDescriptor == nullptr || SecurityDescriptor == nullptr) return fail(ERROR_INVALID_PARAMETER);
   return string_to_descriptor(guise::utf16_to_utf8(StringSecurityDescriptor), StringSDRevision, SecurityDescriptor,
                               SecurityDescriptorSize);
 }
 
 BOOL WINAPI ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
-                                                                DWORD RequestedStringSDRevision,
-                                                                SECURITY_INFORMATION SecurityInformation,
-                                                                LPSTR* StringSecurityDescriptor,
-                                                                PULONG StringSecurityDescriptorLen) {
+                                                                 DWORD RequestedStringSDRevision,
+                                                                 SECURITY_INFORMATION SecurityInformation,
+                                                                 LPSTR* StringSecurityDescriptor,
+                                                                 PULONG StringSecurityDescriptorLen) {
   return descriptor_to_text(SecurityDescriptor, RequestedStringSDRevision, SecurityInformation,
                             StringSecurityDescriptor, StringSecurityDescriptorLen);
 }
 
 BOOL WINAPI ConvertSecurityDescriptorToStringSecurityDescriptorW(PSECURITY_DESCRIPTOR SecurityDescriptor,
-                                                                DWORD RequestedStringSDRevision,
-                                                                SECURITY_INFORMATION SecurityInformation,
-                                                                LPWSTR* StringSecurityDescriptor,
-                                                                PULONG StringSecurityDescriptorLen) {
+                                                                 DWORD RequestedStringSDRevision,
+                                                                 SECURITY_INFORMATION SecurityInformation,
+                                                                 LPWSTR* StringSecurityDescriptor,
+                                                                 PULONG StringSecurityDescriptorLen) {
   return descriptor_to_text(SecurityDescriptor, RequestedStringSDRevision, SecurityInformation,
                             StringSecurityDescriptor, StringSecurityDescriptorLen);
 }

@@ -123,8 +123,7 @@ extern "C" BOOL WINAPI OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAcces
   return publish(std::make_shared<TokenObject>(guise::identity::Token::process(), TokenPrimary, *access), TokenHandle);
 }
 
-extern "C" BOOL WINAPI OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf,
-                                       PHANDLE TokenHandle) {
+extern "C" BOOL WINAPI OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf, PHANDLE TokenHandle) {
   using namespace guise::identity::win32;
   using guise::identity::ImpersonationLevel;
   if (TokenHandle == nullptr) return fail(ERROR_NOACCESS);
@@ -143,8 +142,7 @@ extern "C" BOOL WINAPI OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess,
 }
 
 extern "C" BOOL WINAPI GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
-                                           LPVOID TokenInformation, DWORD TokenInformationLength,
-                                           PDWORD ReturnLength) {
+                                           LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength) {
   using namespace guise::identity::win32;
   const auto object = find_token(TokenHandle);
   if (object == nullptr) return fail(ERROR_INVALID_HANDLE);
@@ -158,15 +156,11 @@ extern "C" BOOL WINAPI GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION
       info = single_sid(sizeof(TOKEN_USER), offsetof(TOKEN_USER, User) + offsetof(SID_AND_ATTRIBUTES, Sid),
                         token.user_sid());
       break;
-    case TokenGroups:
-      info = groups_of(token);
-      break;
-    case TokenOwner:
-      info = single_sid(sizeof(TOKEN_OWNER), offsetof(TOKEN_OWNER, Owner), token.user_sid());
-      break;
+    case TokenGroups: info = groups_of(token); break;
+    case TokenOwner: info = single_sid(sizeof(TOKEN_OWNER), offsetof(TOKEN_OWNER, Owner), token.user_sid()); break;
     case TokenPrimaryGroup:
-      info = single_sid(sizeof(TOKEN_PRIMARY_GROUP), offsetof(TOKEN_PRIMARY_GROUP, PrimaryGroup),
-                        primary_group_of(token));
+      info =
+          single_sid(sizeof(TOKEN_PRIMARY_GROUP), offsetof(TOKEN_PRIMARY_GROUP, PrimaryGroup), primary_group_of(token));
       break;
     case TokenPrivileges:
       info.emplace(sizeof(TOKEN_PRIVILEGES));  // PrivilegeCount 0: guise tokens hold no privileges
@@ -182,7 +176,7 @@ extern "C" BOOL WINAPI GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION
       break;
     default:
       return fail(TokenInformationClass > 0 && TokenInformationClass < MaxTokenInfoClass ? ERROR_NOT_SUPPORTED
-                                                                                        : ERROR_INVALID_PARAMETER);
+                                                                                         : ERROR_INVALID_PARAMETER);
   }
   const auto needed = static_cast<DWORD>(info->size());
   *ReturnLength = needed;

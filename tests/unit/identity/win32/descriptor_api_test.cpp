@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "guise/windows.h"
 #include "bytes_support.h"
+#include "guise/windows.h"
 
 namespace guise::identity::win32 {
 namespace {
@@ -23,8 +23,8 @@ class HandBuilt : public ::testing::Test {
  protected:
   void SetUp() override {
     SID_IDENTIFIER_AUTHORITY nt = SECURITY_NT_AUTHORITY;
-    ASSERT_TRUE(AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0,
-                                         0, &admins_));
+    ASSERT_TRUE(AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0,
+                                         &admins_));
     ASSERT_TRUE(AllocateAndInitializeSid(&nt, 1, SECURITY_LOCAL_SYSTEM_RID, 0, 0, 0, 0, 0, 0, 0, &system_));
     SID_IDENTIFIER_AUTHORITY unix_authority = {0, 0, 0, 0, 0, 22};
     ASSERT_TRUE(InitializeSid(alice_, &unix_authority, 2));
@@ -87,16 +87,12 @@ TEST_F(HandBuilt, SelfRelativeIsTheSddlDescriptorsBytes) {
   ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA(
       "O:BAG:SYD:(D;;0x1;;;S-1-22-1-41002)(A;;0x1;;;S-1-22-1-41001)", SDDL_REVISION_1, from_sddl.out(), nullptr));
   LocalPtr<char> a, b;
-  ASSERT_TRUE(ConvertSecurityDescriptorToStringSecurityDescriptorA(relative.data(), SDDL_REVISION_1,
-                                                                   OWNER_SECURITY_INFORMATION |
-                                                                       GROUP_SECURITY_INFORMATION |
-                                                                       DACL_SECURITY_INFORMATION,
-                                                                   a.out(), nullptr));
-  ASSERT_TRUE(ConvertSecurityDescriptorToStringSecurityDescriptorA(from_sddl.get(), SDDL_REVISION_1,
-                                                                   OWNER_SECURITY_INFORMATION |
-                                                                       GROUP_SECURITY_INFORMATION |
-                                                                       DACL_SECURITY_INFORMATION,
-                                                                   b.out(), nullptr));
+  ASSERT_TRUE(ConvertSecurityDescriptorToStringSecurityDescriptorA(
+      relative.data(), SDDL_REVISION_1,
+      OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, a.out(), nullptr));
+  ASSERT_TRUE(ConvertSecurityDescriptorToStringSecurityDescriptorA(
+      from_sddl.get(), SDDL_REVISION_1,
+      OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, b.out(), nullptr));
   EXPECT_STREQ(a.get(), b.get());
   EXPECT_STREQ(a.get(), "O:BAG:SYD:(D;;CC;;;S-1-22-1-41002)(A;;CC;;;S-1-22-1-41001)");
 }
@@ -156,8 +152,8 @@ TEST_F(HandBuilt, GettersReadBothForms) {
   DWORD size = 1024;
   std::vector<std::uint8_t> relative(size);
   ASSERT_TRUE(MakeSelfRelativeSD(&absolute_, relative.data(), &size));
-  for (PSECURITY_DESCRIPTOR sd : {static_cast<PSECURITY_DESCRIPTOR>(&absolute_),
-                                  static_cast<PSECURITY_DESCRIPTOR>(relative.data())}) {
+  for (PSECURITY_DESCRIPTOR sd :
+       {static_cast<PSECURITY_DESCRIPTOR>(&absolute_), static_cast<PSECURITY_DESCRIPTOR>(relative.data())}) {
     PSID owner = nullptr, group = nullptr;
     BOOL owner_defaulted = TRUE, group_defaulted = TRUE, present = FALSE, dacl_defaulted = TRUE;
     PACL dacl = nullptr;

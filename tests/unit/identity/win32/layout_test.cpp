@@ -4,12 +4,12 @@
 
 #include <cstddef>
 
+#include "bytes_support.h"
 #include "guise/windows.h"
 #include "identity/win32/binary_acl.h"
 #include "identity/win32/binary_security_descriptor.h"
 #include "identity/win32/binary_sid.h"
 #include "identity/win32/bytes.h"
-#include "bytes_support.h"
 
 namespace guise::identity::win32 {
 namespace {
@@ -21,14 +21,14 @@ using testing::to_hex;
 // "O:BAG:SYD:(A;;0x1;;;WD)" as Windows lays it out: header, (no SACL), DACL, owner, group.
 constexpr const char* kComDescriptor =
     "01 00 04 80 | 30 00 00 00 | 40 00 00 00 | 00 00 00 00 | 14 00 00 00 "  // rev, sbz1, control 0x8004, offsets
-    "02 00 1c 00 01 00 00 00 "                                               // DACL: rev 2, size 28, 1 ACE
-    "00 00 14 00 01 00 00 00 01 01 00 00 00 00 00 01 00 00 00 00 "           // ALLOW, size 20, mask 1, S-1-1-0
-    "01 02 00 00 00 00 00 05 20 00 00 00 20 02 00 00 "                       // owner S-1-5-32-544
-    "01 01 00 00 00 00 00 05 12 00 00 00";                                   // group S-1-5-18
+    "02 00 1c 00 01 00 00 00 "                                              // DACL: rev 2, size 28, 1 ACE
+    "00 00 14 00 01 00 00 00 01 01 00 00 00 00 00 01 00 00 00 00 "          // ALLOW, size 20, mask 1, S-1-1-0
+    "01 02 00 00 00 00 00 05 20 00 00 00 20 02 00 00 "                      // owner S-1-5-32-544
+    "01 01 00 00 00 00 00 05 12 00 00 00";                                  // group S-1-5-18
 
 // "G:BUD:(D;;0x2;;;AN)S:(AU;FA;0x1;;;WD)": the SACL comes first, then the DACL, then the group.
 constexpr const char* kAuditedDescriptor =
-    "01 00 14 80 | 00 00 00 00 | 4c 00 00 00 | 14 00 00 00 | 30 00 00 00 "  // control 0x8014
+    "01 00 14 80 | 00 00 00 00 | 4c 00 00 00 | 14 00 00 00 | 30 00 00 00 "                  // control 0x8014
     "02 00 1c 00 01 00 00 00 02 80 14 00 01 00 00 00 01 01 00 00 00 00 00 01 00 00 00 00 "  // SACL: AU, FA
     "02 00 1c 00 01 00 00 00 01 00 14 00 02 00 00 00 01 01 00 00 00 00 00 05 07 00 00 00 "  // DACL: DENY AN
     "01 02 00 00 00 00 00 05 20 00 00 00 21 02 00 00";                                      // group S-1-5-32-545
@@ -94,17 +94,19 @@ TEST(Win32Layout, SddlProducesWindowsSelfRelativeLayout) {
 
 TEST(Win32Layout, ControlFlagsForDaclForms) {
   // No D: at all: no DACL present. "D:" an empty DACL. NO_ACCESS_CONTROL: present, offset 0 (NULL DACL).
-  EXPECT_EQ(to_hex(convert("O:SY")), "01 00 00 80 14 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
-                                     "01 01 00 00 00 00 00 05 12 00 00 00");
-  EXPECT_EQ(to_hex(convert("D:")), "01 00 04 80 00 00 00 00 00 00 00 00 00 00 00 00 14 00 00 00 "
-                                   "02 00 08 00 00 00 00 00");
+  EXPECT_EQ(to_hex(convert("O:SY")),
+            "01 00 00 80 14 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+            "01 01 00 00 00 00 00 05 12 00 00 00");
+  EXPECT_EQ(to_hex(convert("D:")),
+            "01 00 04 80 00 00 00 00 00 00 00 00 00 00 00 00 14 00 00 00 "
+            "02 00 08 00 00 00 00 00");
   EXPECT_EQ(to_hex(convert("D:NO_ACCESS_CONTROL")), "01 00 04 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
   // P, AI, AR on the DACL and SACL land in SE_DACL_* / SE_SACL_* bits.
   const auto flagged = convert("D:PAIAR(A;;0x1;;;WD)S:P(AU;SA;0x1;;;WD)");
   ASSERT_GE(flagged.size(), 4u);
   const unsigned control = flagged[2] | (flagged[3] << 8);
-  EXPECT_EQ(control, SE_SELF_RELATIVE | SE_DACL_PRESENT | SE_SACL_PRESENT | SE_DACL_PROTECTED |
-                         SE_DACL_AUTO_INHERITED | SE_DACL_AUTO_INHERIT_REQ | SE_SACL_PROTECTED);
+  EXPECT_EQ(control, SE_SELF_RELATIVE | SE_DACL_PRESENT | SE_SACL_PRESENT | SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED |
+                         SE_DACL_AUTO_INHERIT_REQ | SE_SACL_PROTECTED);
 }
 
 TEST(Win32Layout, ParsesTheHandWrittenVectors) {
@@ -196,8 +198,8 @@ TEST(Win32Layout, FlagsDecideWhetherAnAclIsThere) {
 TEST(Win32Layout, AceTypesGuiseCannotEvaluateAreKeptButNotInterpreted) {
   // An ACCESS_ALLOWED_OBJECT_ACE (type 5) with no GUIDs: structurally valid, copied by
   // MakeSelfRelativeSD, but refused where it would have to be evaluated.
-  const auto acl = from_hex(
-      "04 00 20 00 01 00 00 00 05 00 18 00 01 00 00 00 00 00 00 00 01 01 00 00 00 00 00 01 00 00 00 00");
+  const auto acl =
+      from_hex("04 00 20 00 01 00 00 00 05 00 18 00 01 00 00 00 00 00 00 00 01 01 00 00 00 00 00 01 00 00 00 00");
   ASSERT_TRUE(validate_acl(acl).ok());
   auto decoded = decode_acl(acl);
   ASSERT_FALSE(decoded.ok());

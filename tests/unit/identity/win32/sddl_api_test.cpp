@@ -5,8 +5,8 @@
 #include <string>
 
 #include "base/utf16.h"
-#include "guise/windows.h"
 #include "bytes_support.h"
+#include "guise/windows.h"
 
 namespace guise::identity::win32 {
 namespace {
@@ -82,8 +82,8 @@ TEST(Win32Sddl, SecurityInformationSelectsTheParts) {
 TEST(Win32Sddl, ReturnsTheSizeAndFormatsAbsoluteDescriptors) {
   LocalPtr<void> sd;
   ULONG size = 0;
-  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("O:BAG:SYD:(A;;0x1;;;WD)", SDDL_REVISION_1,
-                                                                   sd.out(), &size));
+  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("O:BAG:SYD:(A;;0x1;;;WD)", SDDL_REVISION_1, sd.out(),
+                                                                   &size));
   EXPECT_EQ(size, 76u);
   EXPECT_EQ(GetSecurityDescriptorLength(sd.get()), 76u);
 
@@ -100,8 +100,8 @@ TEST(Win32Sddl, ReturnsTheSizeAndFormatsAbsoluteDescriptors) {
   ASSERT_TRUE(SetSecurityDescriptorOwner(&absolute, owner, FALSE));
   ASSERT_TRUE(SetSecurityDescriptorDacl(&absolute, TRUE, nullptr, FALSE));
   LocalPtr<char> text;
-  ASSERT_TRUE(ConvertSecurityDescriptorToStringSecurityDescriptorA(&absolute, SDDL_REVISION_1, kAllParts, text.out(),
-                                                                   nullptr));
+  ASSERT_TRUE(
+      ConvertSecurityDescriptorToStringSecurityDescriptorA(&absolute, SDDL_REVISION_1, kAllParts, text.out(), nullptr));
   EXPECT_STREQ(text.get(), "O:BAD:NO_ACCESS_CONTROL");
 }
 

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "base/handle_table.h"
+#include "bytes_support.h"
 #include "guise/windows.h"
 #include "identity/impersonation.h"
 #include "support/proc_status.h"
 #include "support/root.h"
-#include "bytes_support.h"
 
 namespace guise::identity::win32 {
 namespace {
@@ -78,8 +78,8 @@ CheckResult access_check(const char* sddl, HANDLE token, DWORD desired) {
   DWORD privileges_size = sizeof privileges;
   CheckResult result;
   SetLastError(0);
-  result.ran = AccessCheck(sd.get(), token, desired, &mapping, &privileges, &privileges_size, &result.granted,
-                           &result.status);
+  result.ran =
+      AccessCheck(sd.get(), token, desired, &mapping, &privileges, &privileges_size, &result.granted, &result.status);
   result.error = GetLastError();
   if (result.ran) {
     EXPECT_EQ(privileges.PrivilegeCount, 0u);
@@ -297,8 +297,8 @@ TEST(Win32Token, AccessCheckGrantsAndDeniesTheImpersonatedCaller) {
 TEST(Win32Token, AccessCheckErrorsAreWindows) {
   HANDLE token = process_impersonation_token();
   LocalPtr<void> sd;
-  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("O:SYG:SYD:(A;;0x1;;;WD)", SDDL_REVISION_1,
-                                                                   sd.out(), nullptr));
+  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("O:SYG:SYD:(A;;0x1;;;WD)", SDDL_REVISION_1, sd.out(),
+                                                                   nullptr));
   GENERIC_MAPPING mapping = com_mapping();
   PRIVILEGE_SET privileges;
   DWORD length = sizeof privileges;
@@ -327,8 +327,8 @@ TEST(Win32Token, AccessCheckErrorsAreWindows) {
 
   // A descriptor without owner or group.
   LocalPtr<void> ownerless;
-  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("D:(A;;0x1;;;WD)", SDDL_REVISION_1,
-                                                                   ownerless.out(), nullptr));
+  ASSERT_TRUE(ConvertStringSecurityDescriptorToSecurityDescriptorA("D:(A;;0x1;;;WD)", SDDL_REVISION_1, ownerless.out(),
+                                                                   nullptr));
   length = sizeof privileges;
   EXPECT_FALSE(AccessCheck(ownerless.get(), token, kExecute, &mapping, &privileges, &length, &granted, &status));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_SECURITY_DESCR));
