@@ -30,4 +30,8 @@ DWORD WINAPI GetCurrentThreadId(void) {
 
 DWORD WINAPI GetCurrentProcessId(void) { return static_cast<DWORD>(::getpid()); }
 
+// Windows' pseudo-handle values ("the calling thread / process"); never issued by the handle table.
+HANDLE WINAPI GetCurrentThread(void) { return reinterpret_cast<HANDLE>(static_cast<LONG_PTR>(-2)); }
+HANDLE WINAPI GetCurrentProcess(void) { return reinterpret_cast<HANDLE>(static_cast<LONG_PTR>(-1)); }
+
 }  // extern "C"

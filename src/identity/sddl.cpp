@@ -327,6 +327,8 @@ Result<SecurityDescriptor> parse_sddl(std::string_view text) { return Parser(tex
 
 Result<Sid> parse_sddl_sid(std::string_view text) { return Parser(text).whole_sid(); }
 
+std::string format_sddl_sid(const Sid& sid) { return format_sid(sid); }
+
 std::string format_sddl(const SecurityDescriptor& sd) {
   std::string text;
   if (sd.owner) text += "O:" + format_sid(*sd.owner);

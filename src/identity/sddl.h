@@ -22,5 +22,7 @@ Result<SecurityDescriptor> parse_sddl(std::string_view text);
 std::string format_sddl(const SecurityDescriptor& descriptor);
 // A SID given as "S-1-..." or an alias; kInvalidInput otherwise.
 Result<Sid> parse_sddl_sid(std::string_view text);
+// A SID as SDDL writes it: its alias where one exists ("SY"), else "S-1-...".
+std::string format_sddl_sid(const Sid& sid);
 
 }  // namespace guise::identity

@@ -29,6 +29,12 @@ Sid::Sid(std::uint64_t authority, std::initializer_list<std::uint32_t> sub_autho
   for (std::uint32_t s : sub_authorities) subs_[count_++] = s;
 }
 
+Sid::Sid(std::uint64_t authority, std::span<const std::uint32_t> sub_authorities) : authority_(authority) {
+  GUISE_ASSERT(sub_authorities.size() <= kMaxSubAuthorities, "a SID has at most 15 sub-authorities");
+  GUISE_ASSERT(authority <= kMaxAuthority, "SID authority is 48 bits");
+  for (std::uint32_t s : sub_authorities) subs_[count_++] = s;
+}
+
 std::optional<Sid> Sid::parse(std::string_view text) noexcept {
   if (text.size() < 4 || (text[0] != 'S' && text[0] != 's') || text[1] != '-') return std::nullopt;
   text.remove_prefix(2);

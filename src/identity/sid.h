@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,8 @@ class Sid {
   Sid() = default;  // S-1-0-0 (Null SID)
   // authority: 48-bit value. Asserts on more than kMaxSubAuthorities parts.
   Sid(std::uint64_t authority, std::initializer_list<std::uint32_t> sub_authorities);
+  // The same from parts known at run time (a decoded binary SID). Asserts as above.
+  Sid(std::uint64_t authority, std::span<const std::uint32_t> sub_authorities);
 
   static Sid unix_user(uid_t uid) { return Sid(22, {1, static_cast<std::uint32_t>(uid)}); }
   static Sid unix_group(gid_t gid) { return Sid(22, {2, static_cast<std::uint32_t>(gid)}); }
