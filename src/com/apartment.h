@@ -8,7 +8,8 @@
 //        waiting for its outgoing call therefore serves incoming ones (reentrancy), and nested waits nest.
 //   MTA  one per process, shared by every thread that asked for it. Calls to its objects run on the RPC
 //        server's reading threads (no hand-off; the dispatcher enters the MTA with MtaCallScope). Work
-//        posted to it runs on a few worker threads started on demand.
+//        posted to it runs on a few worker threads started on demand; the last CoUninitialize of the
+//        MTA waits for the work they are running to return (and drops what is still queued).
 // An apartment is shared (std::shared_ptr): anyone holding one may post to it from any thread; once its
 // last member left it is closed and post() fails (RPC_E_DISCONNECTED), so a reference never reaches a
 // thread that has moved on. Work still queued when an apartment closes is destroyed without running,
