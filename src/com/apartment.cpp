@@ -193,6 +193,25 @@ std::shared_ptr<Apartment> current_mta() {
   return p.mta;
 }
 
+std::shared_ptr<Apartment> process_mta() {
+  ProcessState& p = process();
+  std::lock_guard lock(p.mu);
+  if (!p.mta) {
+    auto mta = make_apartment(ApartmentKind::kMta, p.limits);
+    if (!mta.ok()) {
+      log::error("com: cannot make the MTA: {}", mta.status().to_string());
+      return nullptr;
+    }
+    p.mta = std::move(mta).value();
+  }
+  return p.mta;
+}
+
+DispatchApartmentScope::DispatchApartmentScope() {
+  if (current_apartment() != nullptr) return;
+  if (std::shared_ptr<Apartment> mta = process_mta()) scope_.emplace(std::move(mta));
+}
+
 MtaCallScope::MtaCallScope(std::shared_ptr<Apartment> mta) {
   GUISE_ASSERT(mta != nullptr && mta->kind() == ApartmentKind::kMta, "MtaCallScope needs an MTA");
   ThreadState& s = t_state;

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -103,8 +104,13 @@ Apartment* current_apartment() noexcept;
 // The calling thread's apartment, or kFailedPrecondition carrying CO_E_NOTINITIALIZED: what a Co*
 // function answers on a thread outside COM.
 Result<Apartment*> require_apartment();
+// Whether the calling thread is in an apartment: COM calls elsewhere fail with CO_E_NOTINITIALIZED.
+inline bool thread_in_apartment() noexcept { return current_apartment() != nullptr; }
 // The process's MTA while some thread is in it, else null.
 std::shared_ptr<Apartment> current_mta();
+// The process's MTA, made if there is none (with no members: it then lives until a thread that joins
+// it with CoInitializeEx leaves it last). Null only if it could not be made (no descriptors left).
+std::shared_ptr<Apartment> process_mta();
 
 // For a thread the RPC server owns, dispatching a call to an object that lives in `mta`: for the scope
 // the thread is in that MTA (current_apartment() returns it, so the object's own outgoing calls are MTA
@@ -119,6 +125,19 @@ class [[nodiscard]] MtaCallScope {
 
  private:
   bool entered_ = false;
+};
+
+// MtaCallScope over process_mta(): for the runtime's own threads (the RPC threads dispatching calls to
+// MTA objects, housekeeping threads) whose outgoing COM calls are MTA calls. A thread already in an
+// apartment is left as it is.
+class [[nodiscard]] DispatchApartmentScope {
+ public:
+  DispatchApartmentScope();
+  DispatchApartmentScope(const DispatchApartmentScope&) = delete;
+  DispatchApartmentScope& operator=(const DispatchApartmentScope&) = delete;
+
+ private:
+  std::optional<MtaCallScope> scope_;
 };
 
 namespace detail {

@@ -341,5 +341,33 @@ TEST(MtaCallScope, MakesAServerThreadAnMtaMemberForTheCallOnly) {
   member.join();
 }
 
+TEST(DispatchApartmentScope, PutsARuntimeThreadInTheProcessMtaMakingItIfNeeded) {
+  on_new_thread([] {
+    EXPECT_FALSE(thread_in_apartment());
+    {
+      DispatchApartmentScope dispatching;
+      ASSERT_TRUE(thread_in_apartment());
+      EXPECT_EQ(current_apartment()->kind(), ApartmentKind::kMta);
+      std::shared_ptr<Apartment> mta = current_mta();
+      EXPECT_EQ(current_apartment(), mta.get());
+      std::thread([&] {
+        ASSERT_EQ(CoInitializeEx(nullptr, COINIT_MULTITHREADED), S_OK);
+        EXPECT_EQ(current_apartment(), mta.get()) << "an explicit member joins the same MTA";
+        CoUninitialize();
+      }).join();
+    }
+    EXPECT_FALSE(thread_in_apartment());
+  });
+  on_new_thread([] {
+    ASSERT_EQ(CoInitialize(nullptr), S_OK);
+    Apartment* sta = current_apartment();
+    {
+      DispatchApartmentScope unchanged;
+      EXPECT_EQ(current_apartment(), sta) << "a thread in an apartment stays there";
+    }
+    CoUninitialize();
+  });
+}
+
 }  // namespace
 }  // namespace guise::com
