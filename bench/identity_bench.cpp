@@ -25,10 +25,10 @@ void BM_BareSyscalls(benchmark::State& state) {
   const long own_count = ::syscall(SYS_getgroups, 64, own_groups);
   for (auto _ : state) {
     ::syscall(SYS_setgroups, 1, caller_groups);
-    ::syscall(SYS_setresgid, kGid, kGid, -1);
-    ::syscall(SYS_setresuid, kUid, kUid, -1);
-    ::syscall(SYS_setresuid, 0, 0, -1);
-    ::syscall(SYS_setresgid, 0, 0, -1);
+    ::syscall(SYS_setresgid, -1, kGid, -1);
+    ::syscall(SYS_setresuid, -1, kUid, -1);
+    ::syscall(SYS_setresuid, -1, 0, -1);
+    ::syscall(SYS_setresgid, -1, 0, -1);
     ::syscall(SYS_setgroups, own_count, own_groups);
   }
 }
@@ -79,10 +79,10 @@ void BM_BareSyscallsPlusVerify(benchmark::State& state) {
   gid_t g[64];
   for (auto _ : state) {
     ::syscall(SYS_setgroups, 1, caller_groups);
-    ::syscall(SYS_setresgid, kGid, kGid, -1);
-    ::syscall(SYS_setresuid, kUid, kUid, -1);
-    ::syscall(SYS_setresuid, 0, 0, -1);
-    ::syscall(SYS_setresgid, 0, 0, -1);
+    ::syscall(SYS_setresgid, -1, kGid, -1);
+    ::syscall(SYS_setresuid, -1, kUid, -1);
+    ::syscall(SYS_setresuid, -1, 0, -1);
+    ::syscall(SYS_setresgid, -1, 0, -1);
     ::syscall(SYS_setgroups, own_count, own_groups);
     ::syscall(SYS_getresuid, &r, &e, &s);
     ::syscall(SYS_getresgid, &r, &e, &s);

@@ -153,12 +153,12 @@ int main() {
     return row;
   };
   rows.push_back(check(impersonating("alice", Token::for_ids(kAlice, kAlice, {kAlice}, ImpersonationLevel::kImpersonate), files),
-                       a + " " + a + " 0 " + a, "read", "EACCES", "EACCES", "Unix User\\" + a));
+                       "0 " + a + " 0 " + a, "read", "EACCES", "EACCES", "Unix User\\" + a));
   rows.push_back(check(impersonating("bob", Token::for_ids(kBob, kBob, {kBob}, ImpersonationLevel::kDelegate), files),
-                       b + " " + b + " 0 " + b, "EACCES", "read", "EACCES", "Unix User\\" + b));
+                       "0 " + b + " 0 " + b, "EACCES", "read", "EACCES", "Unix User\\" + b));
   rows.push_back(check(impersonating("alice", Token::for_ids(kAlice, kAlice, {kAlice}, ImpersonationLevel::kIdentify), files),
-                       n + " " + n + " 0 " + n, "EACCES", "EACCES", "EACCES", "Unix User\\" + a));
-  rows.push_back(check(impersonating("alice", Token::anonymous(), files), n + " " + n + " 0 " + n, "EACCES", "EACCES",
+                       "0 " + n + " 0 " + n, "EACCES", "EACCES", "EACCES", "Unix User\\" + a));
+  rows.push_back(check(impersonating("alice", Token::anonymous(), files), "0 " + n + " 0 " + n, "EACCES", "EACCES",
                        "EACCES", "NT AUTHORITY\\ANONYMOUS LOGON"));
 
   std::printf("guise-demo: one process, a worker thread impersonating callers; the kernel decides.\n\n");

@@ -181,12 +181,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     const std::string nobody = std::to_string(identity::unprivileged_identity().uid);
-    const std::string nobody_line = nobody + " " + nobody + " 0 " + nobody;
+    const std::string nobody_line = "0 " + nobody + " 0 " + nobody;
     const std::vector<Row> rows = {
         {"alice (owner)", kAlice, AuthnLevel::kPktPrivacy, ImpersonationLevel::kImpersonate, "Unix User\\41001",
-         "41001 41001 0 41001", "read"},
+         "0 41001 0 41001", "read"},
         {"bob (stranger)", kBob, AuthnLevel::kPktPrivacy, ImpersonationLevel::kImpersonate, "Unix User\\41002",
-         "41002 41002 0 41002", "EACCES"},
+         "0 41002 0 41002", "EACCES"},
         {"alice, identify only", kAlice, AuthnLevel::kPktPrivacy, ImpersonationLevel::kIdentify, "Unix User\\41001",
          nobody_line, "EACCES"},
         {"alice, anonymous", kAlice, AuthnLevel::kPktPrivacy, ImpersonationLevel::kAnonymous,

@@ -6,10 +6,14 @@ AccessCheckResult access_check(const Token& token, const SecurityDescriptor& des
                                const GenericMapping& mapping) {
   const bool maximum_allowed = (desired & kMaximumAllowed) != 0;
   desired = map_generic_mask(desired & ~kMaximumAllowed, mapping);
+  // The SACL right comes from a privilege only, never from a DACL (and no token holds privileges).
+  if (desired & kAccessSystemSecurity) return AccessCheckResult{false, 0, true};
+  // What a DACL (or the lack of one) can grant at all.
+  const auto grantable = [&](AccessMask mask) { return map_generic_mask(mask, mapping) & ~kAccessSystemSecurity; };
 
   if (!descriptor.dacl) {
     // NULL DACL: no protection at all.
-    const AccessMask all = maximum_allowed ? desired | map_generic_mask(kGenericAll, mapping) : desired;
+    const AccessMask all = maximum_allowed ? desired | grantable(kGenericAll) : desired;
     return AccessCheckResult{all != 0, all};
   }
 
@@ -28,7 +32,7 @@ AccessCheckResult access_check(const Token& token, const SecurityDescriptor& des
     if (ace.flags & kInheritOnlyAce) continue;  // applies to children only
     const bool applies = token.has_sid(ace.sid) || (is_owner && ace.sid == well_known::kOwnerRights());
     if (!applies) continue;
-    const AccessMask mask = map_generic_mask(ace.mask, mapping);
+    const AccessMask mask = grantable(ace.mask);
     // First match wins per bit: a bit denied earlier cannot be granted later, and vice versa.
     if (ace.type == AceType::kAccessAllowed) {
       granted |= mask & ~denied;

@@ -18,27 +18,40 @@
 #include "base/log.h"
 #include "guise/winerror.h"
 #include "identity/nss.h"
+#include "identity/thread_capabilities.h"
 
 namespace guise::identity {
 namespace {
 
+// What a thread carries: its kernel ids, and whether its effective and ambient capability sets are
+// cleared (they are while it impersonates anyone but root: no capability of the server survives
+// into a call run as someone else).
+struct ThreadView {
+  KernelIds ids;
+  bool capabilities_dropped = false;
+  friend bool operator==(const ThreadView&, const ThreadView&) = default;
+};
+
 // One entry per open scope on this thread, innermost last.
 struct Frame {
   std::uint64_t id = 0;
-  KernelIds saved_kernel;            // the thread's ids when the scope opened
+  ThreadView saved;                  // what the thread carried when the scope opened
   std::optional<Token> saved_token;  // the thread token then (nullopt: running as the process)
   std::optional<Token> token;        // the thread token while this frame is innermost
-  KernelIds expected;                // the ids the kernel must report while it is innermost
+  ThreadView expected;               // what the thread carries while it is innermost
 };
 
 struct ThreadState {
   std::vector<Frame> frames;
-  // The thread's own (process) ids, captured when its first scope opened.
+  // The thread's own (process) ids and capabilities, captured when its outermost scope opened.
   KernelIds ground;
-  // Whether the kernel ids currently differ from `ground` (counted in g_threads_away).
+  ThreadCapabilities ground_capabilities;
+  // Whether the thread currently differs from its ground (counted in the dumpable book).
   bool away = false;
   // Set in the child of a fork() made while away: the ids were made permanent there.
   bool pinned_by_fork = false;
+
+  ThreadView ground_view() const { return ThreadView{ground, false}; }
 
   // A thread that ends while impersonating takes its credentials with it; it no longer counts as
   // away, so the process's dumpable flag can come back.
@@ -54,10 +67,31 @@ pid_t cached_tid() noexcept {
 }
 std::atomic<std::uint64_t> g_next_frame_id{1};
 
-// Dumpable bookkeeping: the kernel clears the process's dumpable flag whenever a thread's euid
-// changes; it is restored once no thread is away from the process ids (docs/security-model.md).
-std::atomic<int> g_threads_away{0};
-std::atomic<int> g_original_dumpable{-1};
+// Dumpable bookkeeping: the kernel sets the process's dumpable flag to fs.suid_dumpable whenever a
+// thread's effective ids change; the flag the process had is restored once no thread is away from
+// its process ids (docs/security-model.md). Counting and restoring happen under one lock, so a
+// restore can never land after another thread's switch: a thread is counted before it switches and
+// uncounted after it is back, and the flag is read and restored only while the count is zero.
+struct DumpableBook {
+  std::mutex mu;
+  int threads_away = 0;  // guarded by mu
+  int original = -1;     // guarded by mu: the flag when the count last left zero
+};
+DumpableBook& dumpable_book() {
+  static DumpableBook* book = new DumpableBook;  // never destroyed: threads may end after static destructors
+  return *book;
+}
+
+// PR_SET_DUMPABLE takes 0 or 1 only; 2 (SUID_DUMP_ROOT: dumps readable by root only) is set by the
+// kernel alone, from fs.suid_dumpable. A process that had 2 keeps 2 when the sysctl still says 2,
+// and otherwise gets 0 — never the more permissive 1.
+void restore_dumpable(int original) {
+  if (original == 0 || original == 1) {
+    ::prctl(PR_SET_DUMPABLE, original);
+  } else if (original == 2 && ::prctl(PR_GET_DUMPABLE) == 1) {
+    ::prctl(PR_SET_DUMPABLE, 0);
+  }
+}
 
 std::atomic<std::uint64_t> g_unprivileged{0};  // (uid << 32 | gid) + 1; 0 = not yet resolved
 
@@ -75,22 +109,50 @@ void verify_kernel_ids(const KernelIds& expected, const char* what) {
 int raw_setgroups(const std::vector<gid_t>& groups) {
   return static_cast<int>(::syscall(SYS_setgroups, groups.size(), groups.data()));
 }
-int raw_setresgid(gid_t r, gid_t e) {
-  return static_cast<int>(::syscall(SYS_setresgid, r, e, static_cast<gid_t>(-1)));
+// Only the effective (and with it the fs) id changes: real and saved ids stay the process's, so the
+// caller cannot signal the thread serving it and revert needs no capability (spec §4 L1, L2, L7).
+int raw_set_effective_gid(gid_t e) {
+  return static_cast<int>(::syscall(SYS_setresgid, static_cast<gid_t>(-1), e, static_cast<gid_t>(-1)));
 }
-int raw_setresuid(uid_t r, uid_t e) {
-  return static_cast<int>(::syscall(SYS_setresuid, r, e, static_cast<uid_t>(-1)));
+int raw_set_effective_uid(uid_t e) {
+  return static_cast<int>(::syscall(SYS_setresuid, static_cast<uid_t>(-1), e, static_cast<uid_t>(-1)));
 }
 
-// Back to the process ids: uid first (which restores the capabilities of a root process), then gid,
-// then groups; steps whose ids already match are skipped (setgroups needs CAP_SETGID even for a
-// no-op). Cannot fail for a thread whose saved ids are the ground's; if it does, abort.
-void return_to_ground(const ThreadState& state, const KernelIds& current) {
+// The effective capability set the kernel leaves when a thread's euid goes from `from` to `to`
+// (capabilities(7), "Effect of user ID changes on capabilities"; real and saved ids never change here).
+std::uint64_t effective_after_uid_change(const ThreadCapabilities& caps, std::uint64_t effective, uid_t from,
+                                         uid_t to) {
+  if (caps.no_setuid_fixup || from == to) return effective;
+  if (from == 0) return 0;             // euid 0 → non-zero: the kernel clears the effective set
+  if (to == 0) return caps.permitted;  // non-zero → 0: it copies the permitted set in
+  return effective;
+}
+
+// The effective set a thread carrying `view` has.
+std::uint64_t effective_in(const ThreadState& state, const ThreadView& view) {
+  if (view.capabilities_dropped) return 0;
+  return effective_after_uid_change(state.ground_capabilities, state.ground_capabilities.effective,
+                                    state.ground.euid, view.ids.euid);
+}
+
+// Back to the process ids: uid first (which restores the capabilities of a root process), then the
+// capability sets, then gid, then groups (setgroups needs CAP_SETGID even for a no-op, so steps whose
+// ids already match are skipped). Cannot fail for a thread whose real and saved ids are the ground's
+// and whose permitted set is untouched; if it does, abort.
+void return_to_ground(const ThreadState& state, const ThreadView& from) {
   const KernelIds& g = state.ground;
-  if ((current.ruid != g.ruid || current.euid != g.euid) && raw_setresuid(g.ruid, g.euid) != 0) {
+  const KernelIds& current = from.ids;
+  if (current.euid != g.euid && raw_set_effective_uid(g.euid) != 0) {
     GUISE_FATAL("thread ", current_tid(), " cannot return to uid ", g.euid, ": ", std::strerror(errno));
   }
-  if ((current.rgid != g.rgid || current.egid != g.egid) && raw_setresgid(g.rgid, g.egid) != 0) {
+  const ThreadCapabilities& caps = state.ground_capabilities;
+  const std::uint64_t effective_now = effective_after_uid_change(caps, effective_in(state, from), current.euid, g.euid);
+  if (effective_now != caps.effective || (from.capabilities_dropped && caps.ambient != 0)) {
+    if (int error = restore_effective_and_ambient(caps, effective_now, from.capabilities_dropped); error != 0) {
+      GUISE_FATAL("thread ", current_tid(), " cannot restore its capabilities: ", std::strerror(error));
+    }
+  }
+  if (current.egid != g.egid && raw_set_effective_gid(g.egid) != 0) {
     GUISE_FATAL("thread ", current_tid(), " cannot return to gid ", g.egid, ": ", std::strerror(errno));
   }
   if (current.groups != g.groups && raw_setgroups(g.groups) != 0) {
@@ -98,18 +160,18 @@ void return_to_ground(const ThreadState& state, const KernelIds& current) {
   }
 }
 
+// Called before a thread leaves its ground (the kernel changes the flag as soon as the euid does)
+// and after it is back.
 void note_away(ThreadState& state, bool away) {
   if (away == state.away) return;
   state.away = away;
+  DumpableBook& book = dumpable_book();
+  std::lock_guard lock(book.mu);
   if (away) {
-    // Called before the switch: the kernel clears the flag as soon as the euid changes. The value
-    // to restore is read once, before the first switch of the process.
-    if (g_threads_away.fetch_add(1) == 0 && g_original_dumpable.load() < 0) {
-      g_original_dumpable.store(::prctl(PR_GET_DUMPABLE));
-    }
-  } else if (g_threads_away.fetch_sub(1) == 1) {
-    const int original = g_original_dumpable.load();
-    if (original > 0) ::prctl(PR_SET_DUMPABLE, original);
+    // Read per period, not once per process: the process may change its flag between calls.
+    if (book.threads_away++ == 0) book.original = ::prctl(PR_GET_DUMPABLE);
+  } else if (--book.threads_away == 0) {
+    restore_dumpable(book.original);
   }
 }
 
@@ -117,13 +179,14 @@ enum class Verify { kNo, kYes };
 
 ThreadState::~ThreadState() { note_away(*this, false); }
 
-// Moves the thread from `from` to `to` (both complete kernel views) through the process ids.
-// Going in: groups → gid → uid, skipping steps that change nothing. On a refused step: undoes what
-// was done, puts the thread back at `from`, and returns the error. With Verify::kYes the result is
+// Moves the thread from `from` to `to` (both complete views) through the process ids. Going in:
+// groups → gid → uid → capabilities, skipping steps that change nothing. On a refused step: undoes
+// what was done, puts the thread back at `from`, and returns the error. With Verify::kYes the ids are
 // read back from the kernel (3 syscalls) and any difference aborts.
-Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to, Verify verify) {
+Status switch_ids(ThreadState& state, const ThreadView& from, const ThreadView& to, Verify verify) {
   if (from == to) return Status::Ok();
-  const KernelIds& ground = state.ground;
+  const ThreadView ground = state.ground_view();
+  const KernelIds& g = state.ground;
   if (from != ground) {
     return_to_ground(state, from);
     note_away(state, false);
@@ -131,81 +194,102 @@ Status switch_ids(ThreadState& state, const KernelIds& from, const KernelIds& to
   if (to != ground) {
     note_away(state, true);
     const char* step = "setgroups";
-    int rc = to.groups != ground.groups ? raw_setgroups(to.groups) : 0;
-    if (rc == 0) {
+    int error = 0;
+    if (to.ids.groups != g.groups && raw_setgroups(to.ids.groups) != 0) error = errno;
+    if (error == 0) {
       step = "setresgid";
-      rc = (to.rgid != ground.rgid || to.egid != ground.egid) ? raw_setresgid(to.rgid, to.egid) : 0;
+      if (to.ids.egid != g.egid && raw_set_effective_gid(to.ids.egid) != 0) error = errno;
     }
-    if (rc == 0) {
+    if (error == 0) {
       step = "setresuid";
-      rc = (to.ruid != ground.ruid || to.euid != ground.euid) ? raw_setresuid(to.ruid, to.euid) : 0;
+      if (to.ids.euid != g.euid && raw_set_effective_uid(to.ids.euid) != 0) error = errno;
     }
-    if (rc != 0) {
-      const int error = errno;
-      // Undo the steps that took (the uid never changed: it is the last step).
-      return_to_ground(state, KernelIds::of_calling_thread());
-      verify_kernel_ids(ground, "failed to undo a refused switch");
+    bool capabilities_touched = false;
+    if (error == 0 && to.capabilities_dropped) {
+      // Last: setresuid/setresgid/setgroups above need the effective capabilities this removes.
+      step = "capset";
+      capabilities_touched = true;
+      ThreadCapabilities now = state.ground_capabilities;
+      now.effective = effective_after_uid_change(now, now.effective, g.euid, to.ids.euid);
+      error = drop_effective_and_ambient(now);
+    }
+    if (error != 0) {
+      // Undo the steps that took.
+      return_to_ground(state, ThreadView{KernelIds::of_calling_thread(), capabilities_touched});
+      verify_kernel_ids(g, "failed to undo a refused switch");
       note_away(state, false);
       if (from != ground) {
         Status back = switch_ids(state, ground, from, Verify::kYes);
         GUISE_ASSERT(back.ok(), "cannot return to the ids this thread had: ", back.to_string());
       }
       return Status(StatusCode::kAccessDenied,
-                    fmt::format("the kernel refused {} to uid {} gid {}: {}", step, to.euid, to.egid,
+                    fmt::format("the kernel refused {} to uid {} gid {}: {}", step, to.ids.euid, to.ids.egid,
                                 std::strerror(error)),
                     CO_E_FAILEDTOIMPERSONATE);
     }
   }
-  if (verify == Verify::kYes) verify_kernel_ids(to, "is not what guise restored");
+  if (verify == Verify::kYes) verify_kernel_ids(to.ids, "is not what guise restored");
   return Status::Ok();
 }
 
-// The full kernel view a thread must show while carrying `ids` (saved ids stay the process's).
-KernelIds view_for(const ThreadState& state, const ThreadIds& ids) {
-  const KernelIds& g = state.ground;
-  if (ids.uid == g.euid && ids.gid == g.egid && ids.groups == g.groups) return g;  // nothing to switch
-  KernelIds view;
-  view.ruid = view.euid = ids.uid;
-  view.suid = g.suid;
-  view.rgid = view.egid = ids.gid;
-  view.sgid = g.sgid;
-  view.groups = ids.groups;
+// What a thread must carry while it carries `ids`: effective ids and groups are the token's, real and
+// saved ids stay the process's (spec §4 L1), and — unless the token is root, who holds every
+// capability anyway — the effective and ambient capability sets are empty.
+ThreadView view_for(const ThreadState& state, const ThreadIds& ids) {
+  ThreadView view{state.ground, false};
+  view.ids.euid = ids.uid;
+  view.ids.egid = ids.gid;
+  view.ids.groups = ids.groups;
+  view.capabilities_dropped = ids.uid != 0 && state.ground_capabilities.any_in_use();
   return view;
 }
 
 void fork_child_pins_identity() {
-  // The child of an impersonating thread would otherwise keep root as its saved uid and could take
-  // it back: make the impersonated ids permanent there (fail closed).
+  // The child of an impersonating thread would otherwise keep the process's real and saved ids (root)
+  // and its permitted capabilities, and could take them back: make the impersonated ids permanent
+  // there — real, effective and saved — and, unless it is root, drop every capability (fail closed).
   t_tid = 0;
   ThreadState& state = t_state;
+  // The dumpable book was locked across fork (prepare_fork); only this thread exists here, and
+  // threads of the parent that were away are not: nothing is counted in the child.
+  DumpableBook& book = dumpable_book();
+  book.threads_away = 0;
+  book.mu.unlock();
   if (!state.away) return;
   const KernelIds now = KernelIds::of_calling_thread();
   if (::syscall(SYS_setresgid, now.egid, now.egid, now.egid) != 0 ||
-      ::syscall(SYS_setresuid, now.euid, now.euid, now.euid) != 0) {
+      ::syscall(SYS_setresuid, now.euid, now.euid, now.euid) != 0 ||
+      (now.euid != 0 && drop_all_capabilities() != 0)) {
     ::_exit(127);
   }
   state.pinned_by_fork = true;
+  state.away = false;  // the pinned ids are this process's own now
 }
+
+// The book's lock is held across fork, so the child never inherits it locked by a thread it lacks.
+void prepare_fork() { dumpable_book().mu.lock(); }
+void parent_after_fork() { dumpable_book().mu.unlock(); }
 
 void install_fork_handler_once() {
   static std::once_flag once;
-  std::call_once(once, [] { ::pthread_atfork(nullptr, nullptr, fork_child_pins_identity); });
+  std::call_once(once, [] { ::pthread_atfork(prepare_fork, parent_after_fork, fork_child_pins_identity); });
 }
 
-std::uint64_t open_frame(ThreadState& state, KernelIds saved, std::optional<Token> token, KernelIds expected) {
+std::uint64_t open_frame(ThreadState& state, ThreadView saved, std::optional<Token> token, ThreadView expected) {
   const std::uint64_t id = g_next_frame_id.fetch_add(1, std::memory_order_relaxed);
   std::optional<Token> saved_token = state.frames.empty() ? std::nullopt : state.frames.back().token;
   state.frames.push_back(Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected)});
   return id;
 }
 
-// The thread's current kernel view: what the innermost scope set, or — when no scope is open — what
-// the kernel says now, which becomes the thread's process identity (captured per outermost scope, so
-// a process-wide change of ids between calls is honoured).
-KernelIds current_view(ThreadState& state) {
+// What the thread carries now: what the innermost scope set, or — when no scope is open — what the
+// kernel says now, which becomes the thread's process identity (captured per outermost scope, so a
+// process-wide change of ids or capabilities between calls is honoured).
+ThreadView current_view(ThreadState& state) {
   if (state.frames.empty()) {
     state.ground = KernelIds::of_calling_thread();
-    return state.ground;
+    state.ground_capabilities = ThreadCapabilities::of_calling_thread();
+    return state.ground_view();
   }
   return state.frames.back().expected;
 }
@@ -259,6 +343,8 @@ bool can_switch_ids() noexcept {
 void log_impersonation_mode_once() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Asked at the process identity: an impersonating thread has no effective capabilities.
+    ProcessIdentityScope as_process;
     if (can_switch_ids()) {
       log::info("impersonation: kernel-enforced per thread (CAP_SETUID and CAP_SETGID present)");
     } else {
@@ -277,13 +363,13 @@ Result<ImpersonationScope> impersonate(const Token& token) {
                   "this process was forked from an impersonating thread; its ids are fixed",
                   CO_E_FAILEDTOIMPERSONATE);
   }
-  KernelIds from = current_view(state);
-  KernelIds to = view_for(state, thread_ids_for(token));
+  ThreadView from = current_view(state);
+  ThreadView to = view_for(state, thread_ids_for(token));
   // Not read back: the syscalls' success defines the new ids. What user code does to them afterwards
   // is caught when the scope ends, where the restored ids are read back (DESIGN decision 5).
   GUISE_RETURN_IF_ERROR(switch_ids(state, from, to, Verify::kNo));
   if (log::enabled(log::Level::kDebug)) {
-    log::debug("impersonate: tid {} now {} as {} ({})", cached_tid(), to.to_string(), token.principal_name(),
+    log::debug("impersonate: tid {} now {} as {} ({})", cached_tid(), to.ids.to_string(), token.principal_name(),
                impersonation_level_name(token.level()));
   }
   const std::uint64_t id = open_frame(state, std::move(from), token, std::move(to));
@@ -304,22 +390,22 @@ void ImpersonationScope::revert() noexcept {
     state.frames.erase(it, state.frames.end());
     return;
   }
-  const KernelIds current = state.frames.back().expected;
-  const KernelIds target = it->saved_kernel;
+  const ThreadView current = state.frames.back().expected;
+  const ThreadView target = it->saved;
   Status restored = switch_ids(state, current, target, Verify::kNo);
   if (!restored.ok()) GUISE_FATAL("thread ", current_tid(), " cannot revert: ", restored.to_string());
   // Every revert ends with the kernel's view: a thread that is not exactly what it was before the
   // scope (user code changed its ids and did not put them back) never continues.
-  verify_kernel_ids(target, "is not what it must be after revert (its ids were changed behind guise's back)");
-  if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.to_string());
+  verify_kernel_ids(target.ids, "is not what it must be after revert (its ids were changed behind guise's back)");
+  if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.ids.to_string());
   state.frames.erase(it, state.frames.end());
 }
 
 ImpersonationScope ProcessIdentityScope::enter() {
   install_fork_handler_once();
   ThreadState& state = t_state;
-  KernelIds from = current_view(state);
-  KernelIds ground = state.ground;
+  ThreadView from = current_view(state);
+  ThreadView ground = state.ground_view();
   if (!state.pinned_by_fork) {
     Status st = switch_ids(state, from, ground, Verify::kYes);
     if (!st.ok()) GUISE_FATAL("thread ", current_tid(), " cannot return to the process ids: ", st.to_string());
@@ -343,6 +429,12 @@ bool is_impersonating() {
 Token effective_token() {
   if (auto token = thread_token()) return *std::move(token);
   return Token::process();
+}
+
+KernelIds process_kernel_ids() {
+  const ThreadState& state = t_state;
+  if (state.frames.empty() || state.pinned_by_fork) return KernelIds::of_calling_thread();
+  return state.ground;
 }
 
 }  // namespace guise::identity

@@ -1,14 +1,19 @@
 // impersonation.h: per-thread, kernel-enforced impersonation as a scope.
 //
 // impersonate(token) switches the *calling thread's* kernel credentials with raw
-// syscall(SYS_setgroups / SYS_setresgid / SYS_setresuid) — glibc's wrappers would change every thread
-// of the process — so the kernel itself allows or refuses what the code touches. Real and effective ids
-// become the token's (spec §4 L1: the caller's at impersonate/delegate; the unprivileged identity at
-// identify/anonymous); saved ids keep the process's so revert works. Order: groups → gid → uid going in,
-// uid → gid → groups coming back. Every switch and every revert is verified against getresuid,
-// getresgid and getgroups; a thread that is not what it must be aborts the process with a message
-// naming the thread, the expected and the actual ids (DESIGN decision 5). A failed switch undoes its
-// completed steps and reports CO_E_FAILEDTOIMPERSONATE; a failed undo aborts.
+// syscall(SYS_setgroups / SYS_setresgid(-1, g, -1) / SYS_setresuid(-1, u, -1)) — glibc's wrappers would
+// change every thread of the process — so the kernel itself allows or refuses what the code touches.
+// Only the effective (and so the fs) ids and the supplementary groups become the token's (spec §4 L1:
+// the caller's at impersonate/delegate; the unprivileged identity at identify/anonymous); real and
+// saved ids stay the process's, so revert works and the caller's own processes cannot signal, ptrace
+// or read the memory of the thread serving them (L7). No capability survives into an impersonation of
+// anyone but root: the thread's effective and ambient capability sets are cleared going in (the
+// permitted set stays, so the revert can restore them) — for a root server the kernel does this
+// itself, for a non-root server with file or ambient capabilities guise does (thread_capabilities.h).
+// Order: groups → gid → uid → capabilities going in, uid → capabilities → gid → groups coming back. Every revert is verified against getresuid, getresgid and getgroups; a thread
+// that is not what it must be aborts the process with a message naming the thread, the expected and
+// the actual ids (DESIGN decision 5). A failed switch undoes its completed steps and reports
+// CO_E_FAILEDTOIMPERSONATE; a failed undo aborts.
 //
 // A process without CAP_SETUID and CAP_SETGID cannot switch: impersonating anything but its own ids
 // fails closed (spec R27) and never "succeeds" while the kernel still sees the server.
@@ -102,5 +107,10 @@ std::optional<Token> thread_token();
 bool is_impersonating();
 // The thread token if there is one, else the process's token.
 Token effective_token();
+
+// The calling thread's process identity as the kernel holds it: its ids and groups now when it runs
+// as the process, else those saved when its outermost scope opened (what it returns to). Real and
+// saved ids are the kernel's either way (they never change while impersonating).
+KernelIds process_kernel_ids();
 
 }  // namespace guise::identity

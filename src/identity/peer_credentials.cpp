@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <mutex>
+
+#include "base/log.h"
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59  // Linux 4.13
@@ -18,6 +21,38 @@ namespace guise::identity {
 namespace {
 constexpr std::size_t kMaxPeerGroups = 65536;  // NGROUPS_MAX on Linux
 }
+
+namespace detail {
+
+Result<std::optional<std::vector<gid_t>>> read_peer_groups(int fd) {
+  std::vector<gid_t> groups(16);
+  // The peer's groups cannot change after connect; a second attempt with the size the kernel asked
+  // for succeeds. The bound only keeps a misbehaving kernel from looping us.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    socklen_t bytes = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &bytes) == 0) {
+      groups.resize(bytes / sizeof(gid_t));
+      return std::optional<std::vector<gid_t>>(std::move(groups));
+    }
+    const int error = errno;
+    if (error == ENOPROTOOPT) {
+      // Linux < 4.13 has no SO_PEERGROUPS: the one case in which groups may come from NSS.
+      static std::once_flag once;
+      std::call_once(once, [] {
+        log::warn("identity: this kernel has no SO_PEERGROUPS; supplementary groups of local callers are "
+                  "looked up in NSS for their uid instead of attested by the kernel");
+      });
+      return std::optional<std::vector<gid_t>>();
+    }
+    if (error != ERANGE || bytes / sizeof(gid_t) > kMaxPeerGroups) {
+      return unavailable(fmt::format("SO_PEERGROUPS: {}", std::strerror(error)));
+    }
+    groups.resize(bytes / sizeof(gid_t));
+  }
+  return unavailable("SO_PEERGROUPS: the group list kept changing size");
+}
+
+}  // namespace detail
 
 Result<PeerCredentials> PeerCredentials::from_socket(int fd) {
   sockaddr_storage address{};
@@ -44,17 +79,7 @@ Result<PeerCredentials> PeerCredentials::from_socket(int fd) {
   peer.gid = credentials.gid;
   if (credentials.pid > 0) peer.pid = credentials.pid;
 
-  std::vector<gid_t> groups(16);
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    socklen_t bytes = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &bytes) == 0) {
-      groups.resize(bytes / sizeof(gid_t));
-      peer.groups = std::move(groups);
-      break;
-    }
-    if (errno != ERANGE || bytes / sizeof(gid_t) > kMaxPeerGroups) break;  // ENOPROTOOPT: old kernel
-    groups.resize(bytes / sizeof(gid_t));
-  }
+  GUISE_TRY(peer.groups, detail::read_peer_groups(fd));
 
   int pidfd = -1;
   socklen_t pidfd_length = sizeof pidfd;

@@ -94,20 +94,17 @@ Token Token::for_ids(uid_t uid, gid_t gid, std::vector<gid_t> groups, Impersonat
 }
 
 Token Token::process() {
-  // The process identity is what a thread has when it does not impersonate; a thread that does is
-  // asked for its saved ids, which keep the process's (spec §4 L1).
-  const KernelIds ids = KernelIds::of_calling_thread();
+  // The ids and groups the thread has when it does not impersonate — taken from the kernel
+  // (getresuid/getresgid/getgroups), never looked up: a process may run with groups NSS does not
+  // list for its uid (a service manager's SupplementaryGroups=, or none at all).
+  const KernelIds ids = process_kernel_ids();
   Data data;
-  data.uid = ids.suid;
-  data.gid = ids.sgid;
+  data.uid = ids.euid;
+  data.gid = ids.egid;
   data.groups = ids.groups;
   data.pid = ::getpid();
   data.level = ImpersonationLevel::kImpersonate;
   data.attested = true;
-  if (is_impersonating()) {
-    // Groups of an impersonating thread are the caller's; the process's are the real uid's NSS ones.
-    if (auto entry = nss::user_by_uid(ids.suid)) data.groups = nss::groups_of(entry->name, ids.sgid);
-  }
   return build(std::move(data));
 }
 
@@ -130,6 +127,12 @@ Token Token::with_level(ImpersonationLevel level) const {
   if (level == data_->level) return *this;
   Data copy = *data_;
   copy.level = level;
+  return Token(std::make_shared<const Data>(std::move(copy)));
+}
+
+Token Token::with_principal_name(std::string name) const {
+  Data copy = *data_;
+  copy.principal_name = std::move(name);
   return Token(std::make_shared<const Data>(std::move(copy)));
 }
 

@@ -37,7 +37,9 @@ class Token {
   // Exactly these ids (tests, and identities mapped by a security provider).
   static Token for_ids(uid_t uid, gid_t gid, std::vector<gid_t> groups, ImpersonationLevel level,
                        std::optional<pid_t> pid = std::nullopt);
-  // The process's own identity (real uid/gid and groups of the calling thread when not impersonating).
+  // The process's own identity: the effective uid/gid and the groups the calling thread has when it
+  // does not impersonate, from the kernel (getresuid/getresgid/getgroups; impersonation.h's
+  // process_kernel_ids), never from NSS.
   static Token process();
   // Anonymous Logon (S-1-5-7): names no one; kernel ids are the unprivileged identity.
   static Token anonymous();
@@ -61,6 +63,9 @@ class Token {
 
   // The same identity at another level (e.g. capped at what the client granted).
   Token with_level(ImpersonationLevel level) const;
+  // The same identity under the name its authentication proved ("alice@EXAMPLE.TEST",
+  // "TESTDOM\alice"): remote callers mapped to a local user keep their principal.
+  Token with_principal_name(std::string name) const;
 
   // Same identity (uid, gid, groups, anonymous flag, level).
   friend bool operator==(const Token& a, const Token& b) noexcept;

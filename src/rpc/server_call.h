@@ -19,10 +19,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <thread>
 
 #include "base/status.h"
+#include "base/unique_fd.h"
 #include "identity/impersonation.h"
 #include "identity/token.h"
 #include "rpc/interface_registry.h"
@@ -42,6 +44,10 @@ struct CallAttributes {
   std::uint32_t capabilities = 0;
   std::optional<identity::Token> caller;                   // nullopt at level NONE
   std::optional<pid_t> client_pid;                         // kernel-attested (ncalrpc), informational
+  // SO_PEERPIDFD captured at accept (ncalrpc, Linux ≥ 6.5; null otherwise): names the client process
+  // for as long as it is held, even after it exits and its pid is reused. Act on the client through
+  // this (pidfd_send_signal, /proc/self/fdinfo), never through client_pid.
+  std::shared_ptr<const UniqueFd> client_pidfd;
   // The request's NDR data representation label (packed_drep, C706 §14.1), for stub decoders
   // (ndr::byte_order_from_drep). pdu_header.cpp refuses all but little-endian ASCII IEEE, so today a
   // dispatched call always carries 10 00 00 00; stubs must still honour it.

@@ -46,13 +46,16 @@ ProcIds read_proc_ids(pid_t tid) {
   return ids;
 }
 
-unsigned long long read_cap_eff(pid_t tid) {
+unsigned long long read_cap_eff(pid_t tid) { return read_capabilities("CapEff", tid); }
+
+unsigned long long read_capabilities(const std::string& set, pid_t tid) {
   std::ifstream in(status_path(tid));
   std::string line;
+  const std::string key = set + ":";
   while (std::getline(in, line)) {
-    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+    if (line.rfind(key, 0) == 0) return std::stoull(line.substr(key.size()), nullptr, 16);
   }
-  throw std::runtime_error("no CapEff line");
+  throw std::runtime_error("no " + set + " line");
 }
 
 int try_open(const std::string& path) {

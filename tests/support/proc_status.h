@@ -22,6 +22,8 @@ struct ProcIds {
 ProcIds read_proc_ids(pid_t tid = 0);
 // Effective capability mask (CapEff) of a thread.
 unsigned long long read_cap_eff(pid_t tid = 0);
+// Any capability mask line of a thread's status: "CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd".
+unsigned long long read_capabilities(const std::string& set, pid_t tid = 0);
 // Tries open(path, O_RDONLY): 0 on success, else the errno.
 int try_open(const std::string& path);
 bool running_as_root();

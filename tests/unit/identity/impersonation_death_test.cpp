@@ -25,16 +25,28 @@ TEST(ImpersonationDeathTest, HandlerThatCallsSetresuidItselfAndReturnsAborts) {
       "is not what it must be after revert");
 }
 
-TEST(ImpersonationDeathTest, ThreadThatGivesUpItsSavedUidWhileImpersonatingAborts) {
+TEST(ImpersonationDeathTest, ThreadThatGivesUpItsRealAndSavedUidWhileImpersonatingAborts) {
   GUISE_REQUIRE_ROOT();
   ::testing::FLAGS_gtest_death_test_style = "threadsafe";
   EXPECT_DEATH(
       {
         auto scope = impersonate(alice());
-        // setresuid behind the guard: the saved uid (root) is replaced, so revert cannot go back.
-        ::syscall(SYS_setresuid, -1, -1, 41001);
+        // setresuid behind the guard: real and saved uid (root) are replaced, so revert cannot go back.
+        ::syscall(SYS_setresuid, 41001, -1, 41001);
       },
       "cannot return to uid 0");
+}
+
+TEST(ImpersonationDeathTest, ThreadThatGivesUpOnlyItsSavedUidWhileImpersonatingAborts) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        auto scope = impersonate(alice());
+        // The real uid still lets revert go back to root, but the thread is not what it was.
+        ::syscall(SYS_setresuid, -1, -1, 41001);
+      },
+      "is not what it must be after revert");
 }
 
 TEST(ImpersonationDeathTest, ThreadThatSwitchesBackToRootBehindTheGuardAndLeavesAnotherUidAborts) {

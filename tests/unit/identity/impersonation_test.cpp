@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <future>
+#include <grp.h>
 #include <thread>
 
+#include "guise/scope_guard.h"
 #include "identity/impersonation.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
@@ -48,9 +51,18 @@ class Impersonation : public ::testing::Test {
 };
 
 TEST_F(Impersonation, ThreadTakesCallersIdsWhileAnotherThreadStaysRoot) {
-  std::promise<pid_t> impersonating;
+  // Every path of the worker answers, and every wait is bounded: a failure in the worker fails the
+  // test at once instead of leaving this thread waiting for a value that never comes.
+  std::promise<pid_t> impersonating;  // the worker's tid, or 0 when it could not impersonate
   std::promise<void> observed;
+  std::future<void> observed_future = observed.get_future();
+  std::future<pid_t> worker_ready = impersonating.get_future();
   std::thread worker([&] {
+    // However the worker leaves (an ASSERT returns from here), this thread gets an answer at once.
+    bool answered = false;
+    ScopeGuard answer_anyway([&] {
+      if (!answered) impersonating.set_value(0);
+    });
     auto scope = impersonate(user(kAlice));
     ASSERT_TRUE(scope.ok()) << scope.status().to_string();
     EXPECT_EQ(try_open(alice_file_), 0);        // the kernel lets alice read her file
@@ -58,17 +70,22 @@ TEST_F(Impersonation, ThreadTakesCallersIdsWhileAnotherThreadStaysRoot) {
     EXPECT_EQ(try_open(bob_file_), EACCES);     // and bob's
     EXPECT_EQ(read_cap_eff(), 0ull);            // no effective capabilities while impersonating
     impersonating.set_value(current_tid());
-    observed.get_future().wait();
+    answered = true;
+    observed_future.wait_for(std::chrono::seconds(30));
   });
-  const pid_t worker_tid = impersonating.get_future().get();
+  ScopeGuard release_and_join([&] {
+    observed.set_value();
+    worker.join();
+  });
+  ASSERT_EQ(worker_ready.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  const pid_t worker_tid = worker_ready.get();
+  ASSERT_NE(worker_tid, 0) << "the worker failed before it impersonated";
   // Meanwhile, in the same process: the worker is alice, this thread is still root.
-  EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(kAlice, kAlice, 0, kAlice));
-  EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids(worker_tid).uid, ids4(0, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids(worker_tid).gid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
   EXPECT_EQ(try_open(root_file_), 0);
   EXPECT_EQ(try_open(alice_file_), 0);
-  observed.set_value();
-  worker.join();
 }
 
 TEST_F(Impersonation, RevertRestoresRootAndItsCapabilities) {
@@ -77,7 +94,7 @@ TEST_F(Impersonation, RevertRestoresRootAndItsCapabilities) {
   {
     auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
     ASSERT_TRUE(scope.ok());
-    EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
     EXPECT_EQ(read_proc_ids().groups, (std::vector<long>{kAlice, kSharedGroup}));
     EXPECT_EQ(try_open(root_file_), EACCES);
   }
@@ -104,7 +121,7 @@ TEST_F(Impersonation, IdentifyLevelRunsAsNobodyWhileTheTokenNamesTheCaller) {
   auto scope = impersonate(user(kAlice, ImpersonationLevel::kIdentify, {kSharedGroup}));
   ASSERT_TRUE(scope.ok());
   const UnprivilegedIdentity nobody = unprivileged_identity();
-  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, nobody.uid, 0, nobody.uid));
   EXPECT_TRUE(read_proc_ids().groups.empty());
   EXPECT_EQ(try_open(alice_file_), EACCES);
   EXPECT_EQ(try_open(root_file_), EACCES);
@@ -119,7 +136,7 @@ TEST_F(Impersonation, AnonymousRunsAsNobodyAndTheTokenNamesNoOne) {
   auto scope = impersonate(Token::anonymous());
   ASSERT_TRUE(scope.ok());
   const UnprivilegedIdentity nobody = unprivileged_identity();
-  EXPECT_EQ(read_proc_ids().uid, ids4(nobody.uid, nobody.uid, 0, nobody.uid));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, nobody.uid, 0, nobody.uid));
   EXPECT_EQ(try_open(alice_file_), EACCES);
   EXPECT_EQ(thread_token()->principal_name(), "NT AUTHORITY\\ANONYMOUS LOGON");
 }
@@ -131,19 +148,19 @@ TEST_F(Impersonation, NestedScopesRestoreEachSavedIdentity) {
   {
     auto b = impersonate(user(kBob));
     ASSERT_TRUE(b.ok()) << b.status().to_string();
-    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kBob, 0, kBob));
     EXPECT_EQ(try_open(bob_file_), 0);
     EXPECT_EQ(try_open(alice_file_), EACCES);
     {
       auto c = impersonate(user(kCarol));
       ASSERT_TRUE(c.ok());
-      EXPECT_EQ(read_proc_ids().uid, ids4(kCarol, kCarol, 0, kCarol));
+      EXPECT_EQ(read_proc_ids().uid, ids4(0, kCarol, 0, kCarol));
       EXPECT_EQ(try_open(bob_file_), EACCES);
     }
-    EXPECT_EQ(read_proc_ids().uid, ids4(kBob, kBob, 0, kBob));
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kBob, 0, kBob));
     EXPECT_EQ(thread_token()->uid(), kBob);
   }
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(try_open(alice_file_), 0);
   a->revert();
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
@@ -177,7 +194,7 @@ TEST_F(Impersonation, ProcessScopeRunsAsTheProcessAndRestoresTheOuterImpersonati
     leaked.emplace(std::move(*forgotten));
   }
   // Back in the outer call: alice again, not bob and not root (the seed's nested-call rule).
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
   EXPECT_EQ(thread_token()->uid(), kAlice);
 }
 
@@ -195,6 +212,53 @@ TEST_F(Impersonation, DumpableFlagComesBackAfterRevert) {
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 1);
 }
 
+int suid_dumpable() {
+  std::ifstream sysctl("/proc/sys/fs/suid_dumpable");
+  int value = -1;
+  sysctl >> value;
+  return value;
+}
+
+TEST_F(Impersonation, DumpableFlagIsNeverRestoredWhileAnotherThreadImpersonates) {
+  // While any thread impersonates, the kernel's value (fs.suid_dumpable) must stand; the process's
+  // own flag (chosen to differ from it) comes back only when the last one is back.
+  const int kernel_value = suid_dumpable();
+  const int original = kernel_value == 1 ? 0 : 1;
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, original), 0);
+  constexpr int kThreads = 4;
+  constexpr int kIterations = 300;
+  std::atomic<int> restored_too_early{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kIterations; ++i) {
+        auto scope = impersonate(user(kAlice + static_cast<uid_t>(t)));
+        if (!scope.ok()) {
+          ++failures;
+          return;
+        }
+        if (::prctl(PR_GET_DUMPABLE) != kernel_value) ++restored_too_early;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(restored_too_early.load(), 0);
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), original);
+}
+
+TEST_F(Impersonation, DumpableFlagTheProcessChangedBetweenCallsIsTheOneRestored) {
+  for (int flag : {1, 0, 1}) {
+    ASSERT_EQ(::prctl(PR_SET_DUMPABLE, flag), 0);
+    {
+      auto scope = impersonate(user(kAlice));
+      ASSERT_TRUE(scope.ok());
+    }
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE), flag);
+  }
+}
+
 TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) {
   ASSERT_EQ(::prctl(PR_SET_DUMPABLE, 1), 0);
   std::thread worker([] {
@@ -210,17 +274,42 @@ TEST_F(Impersonation, ThreadThatEndsWhileImpersonatingGivesBackTheDumpableFlag) 
 }
 
 TEST_F(Impersonation, ForkedChildOfAnImpersonatingThreadCannotRegainRoot) {
-  auto scope = impersonate(user(kAlice));
+  auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
   ASSERT_TRUE(scope.ok());
   auto child = testing::run_in_child([] {
     const auto ids = read_proc_ids(static_cast<pid_t>(::syscall(SYS_gettid)));
-    testing::report(ids.uid_line);
-    // A child that kept root as its saved uid could take it back here.
-    if (::syscall(SYS_setresuid, 0, 0, 0) == 0) return 1;
-    return ids.uid == ids4(kAlice, kAlice, kAlice, kAlice) ? 0 : 2;
+    testing::report(ids.uid_line + "\n");
+    // All four of each: a child that kept root as its real or saved uid or gid could take it back.
+    if (ids.uid != ids4(kAlice, kAlice, kAlice, kAlice)) return 2;
+    if (ids.gid != ids4(kAlice, kAlice, kAlice, kAlice)) return 3;
+    if (ids.groups != std::vector<long>{kAlice, kSharedGroup}) return 4;
+    if (::syscall(SYS_setresgid, 0, 0, 0) == 0) return 5;
+    if (::syscall(SYS_setresuid, 0, 0, 0) == 0) return 6;
+    if (testing::read_capabilities("CapPrm") != 0 || testing::read_capabilities("CapEff") != 0) return 7;
+    return 0;
   });
   EXPECT_EQ(child.exit_code, 0) << child.output;
-  EXPECT_EQ(read_proc_ids().uid, ids4(kAlice, kAlice, 0, kAlice));  // the parent is unaffected
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));  // the parent is unaffected
+  EXPECT_EQ(read_proc_ids().gid, ids4(0, kAlice, 0, kAlice));
+}
+
+TEST_F(Impersonation, ProcessTokenHasTheGroupsTheThreadHasNotNss) {
+  auto child = testing::run_in_child([] {
+    // Groups NSS does not list for root (as a service manager's SupplementaryGroups= would give).
+    const std::vector<gid_t> mine = {42100, 42101};
+    if (::setgroups(mine.size(), mine.data()) != 0) return 10;  // this child is single-threaded
+    const Token before = Token::process();
+    if (before.uid() != 0 || before.gid() != 0 || before.groups() != mine) return 11;
+    auto scope = impersonate(user(kAlice, ImpersonationLevel::kImpersonate, {kSharedGroup}));
+    if (!scope.ok()) return 12;
+    const Token during = Token::process();  // the process's, not the caller's, not NSS's
+    testing::report("during: uid " + std::to_string(during.uid()) + " groups " +
+                    std::to_string(during.groups().size()) + "\n");
+    if (during.uid() != 0 || during.gid() != 0 || during.groups() != mine) return 13;
+    if (effective_token().uid() != kAlice) return 14;
+    return 0;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
 }
 
 TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
@@ -233,7 +322,7 @@ TEST_F(Impersonation, ManyThreadsEachSeeOnlyTheirOwnCaller) {
       const uid_t uid = kAlice + static_cast<uid_t>(t);
       for (int i = 0; i < kIterations; ++i) {
         auto scope = impersonate(user(uid));
-        if (!scope.ok() || read_proc_ids().uid != ids4(uid, uid, 0, uid)) ++failures;
+        if (!scope.ok() || read_proc_ids().uid != ids4(0, uid, 0, uid)) ++failures;
         scope->revert();
         if (read_proc_ids().uid != ids4(0, 0, 0, 0)) ++failures;
       }

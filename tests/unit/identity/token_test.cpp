@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <fcntl.h>
 
 #include <algorithm>
 
 #include "base/unique_fd.h"
 #include "identity/peer_credentials.h"
 #include "identity/token.h"
+#include "support/child_process.h"
+#include "support/root.h"
 
 namespace guise::identity {
 namespace {
@@ -34,6 +39,38 @@ TEST(PeerCredentials, RefusesSocketsWithNothingToAttest) {
   EXPECT_EQ(PeerCredentials::from_socket(unconnected.get()).status().code(), StatusCode::kInvalidInput);
   UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   EXPECT_EQ(PeerCredentials::from_socket(tcp.get()).status().code(), StatusCode::kInvalidInput);
+}
+
+TEST(PeerCredentials, AGroupsReadTheKernelRefusesFailsClosedInsteadOfFallingBackToNss) {
+  // ENODATA from the kernel (no peer on this socket) is a failure, not "this kernel cannot say":
+  // only ENOPROTOOPT may lead to groups looked up in NSS.
+  UniqueFd unconnected(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  auto groups = detail::read_peer_groups(unconnected.get());
+  ASSERT_FALSE(groups.ok());
+  EXPECT_EQ(groups.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(groups.status().message().find("SO_PEERGROUPS"), std::string::npos) << groups.status().to_string();
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  EXPECT_FALSE(detail::read_peer_groups(read_end.get()).ok());  // ENOTSOCK
+}
+
+TEST(PeerCredentials, APeerWithMoreGroupsThanTheFirstBufferHasThemAll) {
+  GUISE_REQUIRE_ROOT();
+  auto child = guise::testing::run_in_child([] {
+    std::vector<gid_t> many;
+    for (gid_t g = 42000; g < 42100; ++g) many.push_back(g);
+    if (::setgroups(many.size(), many.data()) != 0) return 10;  // this child is single-threaded
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return 11;
+    UniqueFd a(fds[0]), b(fds[1]);
+    auto peer = PeerCredentials::from_socket(a.get());
+    if (!peer.ok() || !peer->groups) return 12;
+    std::vector<gid_t> reported = *peer->groups;
+    std::sort(reported.begin(), reported.end());
+    return reported == many ? 0 : 13;
+  });
+  EXPECT_EQ(child.exit_code, 0) << child.output;
 }
 
 TEST(Token, FromPeerCarriesSidsPrincipalAndLevel) {
