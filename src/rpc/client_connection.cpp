@@ -18,7 +18,7 @@
 namespace guise::rpc::detail {
 namespace {
 
-constexpr std::chrono::milliseconds kNoTimeout{-1};
+constexpr SendDeadline kNoTimeout = std::nullopt;
 
 Status disconnected(std::string what) {
   return Status(StatusCode::kUnavailable, std::move(what), RPC_E_DISCONNECTED);
@@ -177,6 +177,13 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
     if (nak->reason == static_cast<std::uint16_t>(BindNakReason::kAuthenticationTypeNotRecognized)) {
       return Status(StatusCode::kAccessDenied, "server refused the authentication we offered",
                     HRESULT_FROM_WIN32(1747));  // RPC_S_UNKNOWN_AUTHN_SERVICE
+    }
+    if (nak->reason == static_cast<std::uint16_t>(BindNakReason::kLocalLimitExceeded) ||
+        nak->reason == static_cast<std::uint16_t>(BindNakReason::kTemporaryCongestion)) {
+      // MS-RPCE §2.2.2.5: the server lacks resources (a quota, or it is full) — what Windows reports
+      // as RPC_S_SERVER_TOO_BUSY.
+      return Status(StatusCode::kResourceExhausted, "server refused the bind: local limit exceeded",
+                    HRESULT_FROM_WIN32(kRpcSServerTooBusy));
     }
     return Status(StatusCode::kUnavailable, "server refused the bind (reason " + std::to_string(nak->reason) + ")",
                   RPC_E_CONNECTION_TERMINATED);

@@ -36,7 +36,7 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
   // p_cont_list_t: n_context_elem (u8), reserved (u8), reserved2 (u16).
   GUISE_DECODE(std::uint8_t n_contexts, r.u8());
   GUISE_DECODE_CHECK(r.skip(3));
-  if (n_contexts > limits.max_contexts_per_bind) return fail(DecodeError::kBadCount);
+  if (n_contexts > limits.max_contexts_per_bind) return fail(DecodeError::kCountOverLimit);
   // Each element is at least 4 + 20 bytes (its transfer syntaxes are checked per element): the
   // count must fit before anything is reserved.
   GUISE_DECODE_CHECK(r.require_array(n_contexts, 24));
@@ -49,7 +49,7 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
     GUISE_DECODE(c.abstract_syntax, read_syntax(r));
     // C706: n_transfer_syn is at least 1.
     if (n_syntaxes == 0) return fail(DecodeError::kBadField);
-    if (n_syntaxes > limits.max_transfer_syntaxes) return fail(DecodeError::kBadCount);
+    if (n_syntaxes > limits.max_transfer_syntaxes) return fail(DecodeError::kCountOverLimit);
     GUISE_DECODE_CHECK(r.require_array(n_syntaxes, 20));
     c.transfer_syntaxes.reserve(n_syntaxes);
     for (unsigned j = 0; j < n_syntaxes; ++j) {

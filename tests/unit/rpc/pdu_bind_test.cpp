@@ -49,7 +49,7 @@ TEST(BindDecoder, RejectsMoreContextsThanTheLimit) {
   for (std::uint16_t i = 1; i < 5; ++i) b.contexts.push_back({i, kTestInterface, {kNdr20Syntax}});
   Limits limits;
   limits.max_contexts_per_bind = 4;
-  EXPECT_EQ(decode_pdu(encode_bind(b), limits).error(), DecodeError::kBadCount);
+  EXPECT_EQ(decode_pdu(encode_bind(b), limits).error(), DecodeError::kCountOverLimit);
 }
 
 TEST(BindDecoder, RejectsAContextWithoutTransferSyntaxes) {
