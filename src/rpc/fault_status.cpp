@@ -36,6 +36,7 @@ constexpr FaultEntry kTable[] = {
     {kRpcSServerTooBusy, "RPC_S_SERVER_TOO_BUSY", StatusCode::kResourceExhausted, HRESULT_FROM_WIN32(kRpcSServerTooBusy)},
     {kRpcXBadStubData, "RPC_X_BAD_STUB_DATA", StatusCode::kInvalidInput, HRESULT_FROM_WIN32(kRpcXBadStubData)},
     {kRpcSCallCancelled, "RPC_S_CALL_CANCELLED", StatusCode::kCancelled, RPC_E_CALL_CANCELED},
+    {kRpcSCallFailed, "RPC_S_CALL_FAILED", StatusCode::kUnavailable, HRESULT_FROM_WIN32(kRpcSCallFailed)},
 };
 
 const FaultEntry* find(std::uint32_t fault) noexcept {
