@@ -198,14 +198,15 @@ TEST_F(DeferredReplyTest, TheConnectionKeepsServingWhileACallIsDeferred) {
   send(rpc::encode_bind(bind));
   auto ack = receive();
   ASSERT_TRUE(ack && std::holds_alternative<rpc::BindAckPdu>(*ack));
-  auto request = [](std::uint32_t call_id, std::uint16_t opnum, std::string_view stub) {
+  auto request = [](std::uint32_t call_id, std::uint16_t opnum, std::string_view text) {
+    const std::vector<std::byte> stub = as_bytes(text);  // RequestPdu::stub is a view: keep the bytes here
     rpc::RequestPdu r;
     r.header.type = rpc::PType::kRequest;
     r.header.flags = rpc::kPfcFirstFrag | rpc::kPfcLastFrag;
     r.header.call_id = call_id;
     r.opnum = opnum;
-    r.stub = as_bytes(stub);
-    r.alloc_hint = static_cast<std::uint32_t>(r.stub.size());
+    r.stub = stub;
+    r.alloc_hint = static_cast<std::uint32_t>(stub.size());
     return rpc::encode_request(r);
   };
   send(request(7, 0, "deferred"));
