@@ -32,6 +32,9 @@ Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_a
   for (;;) {
     GUISE_TRY(WaitOutcome outcome, wait_for_objects(objects, wait_all, deadline, wake));
     if (outcome.kind != WaitOutcome::Kind::kWakeFd || outcome.index < fds.size()) return outcome;
+    // Work that keeps arriving must not hold a timed wait past its deadline (the objects and fds
+    // were just found not ready).
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) return WaitOutcome{WaitOutcome::Kind::kTimeout, 0};
     if (sta->is_current()) {
       sta->run_one();  // the queue's descriptor: serve one item, then look again
     } else {

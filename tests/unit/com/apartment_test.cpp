@@ -258,6 +258,26 @@ TEST(StaQueue, AModalWaitTimesOutWithCallPendingAfterServingWork) {
   });
 }
 
+// Work that keeps arriving (here: an item that posts itself again) must not keep a timed wait from
+// ending at its deadline.
+TEST(StaQueue, ATimedWaitEndsAtItsDeadlineEvenWhileWorkKeepsArriving) {
+  on_new_thread([] {
+    ASSERT_EQ(CoInitialize(nullptr), S_OK);
+    constexpr int kCap = 5'000'000;  // far more runs than fit before the deadline
+    int runs = 0;
+    std::function<void()> again = [&] {
+      if (++runs < kCap) (void)current_apartment()->post(again);
+    };
+    ASSERT_TRUE(current_apartment()->post(again).ok());
+    EventHandle never;
+    DWORD index = 99;
+    EXPECT_EQ(CoWaitForMultipleHandles(0, 20, 1, never.address(), &index), RPC_S_CALLPENDING);
+    EXPECT_GT(runs, 0);
+    EXPECT_LT(runs, kCap) << "the wait returned only once the work stopped coming";
+    CoUninitialize();  // drops the item still queued
+  });
+}
+
 TEST(StaQueue, TheQueueIsBoundedAndRefusesWithRetryLater) {
   const ApartmentLimits saved = apartment_limits();
   ApartmentLimits small = saved;
