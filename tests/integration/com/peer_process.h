@@ -3,31 +3,45 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace guise::com::testing {
 
+// Runs as `uid` (gid = uid, no supplementary groups) when given: a real process of another user, so
+// the server it calls attests that user (needs root).
 class PeerProcess {
  public:
-  explicit PeerProcess(const std::string& binding) {
+  explicit PeerProcess(const std::string& binding, std::optional<uid_t> uid = std::nullopt) {
     int in[2];
     int out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
+    std::string path = GUISE_STA_PEER;
+    std::string arg = binding;
+    char* argv[] = {path.data(), arg.data(), nullptr};
+    // Opened as root: the program may sit below a directory the target uid cannot traverse.
+    const int program = ::open(path.c_str(), O_PATH | O_CLOEXEC);
     pid_ = ::fork();
     if (pid_ == 0) {
+      // Only async-signal-safe calls between fork and exec (the parent has threads).
       ::dup2(in[0], STDIN_FILENO);
       ::dup2(out[1], STDOUT_FILENO);
-      std::string path = GUISE_STA_PEER;
-      std::string arg = binding;
-      char* argv[] = {path.data(), arg.data(), nullptr};
-      ::execv(path.c_str(), argv);
+      if (uid) {
+        if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(121);
+        if (::syscall(SYS_setresgid, *uid, *uid, *uid) != 0) ::_exit(122);
+        if (::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
+      }
+      ::syscall(SYS_execveat, program, "", argv, environ, AT_EMPTY_PATH);
       ::_exit(127);
     }
+    if (program >= 0) ::close(program);
     ::close(in[0]);
     ::close(out[1]);
     stdin_ = in[1];

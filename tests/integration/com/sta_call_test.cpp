@@ -16,12 +16,12 @@
 #include "integration/com/peer_process.h"
 #include "integration/com/sta_peer.h"
 #include "rpc/client.h"
+#include "rpc/deferred_reply.h"
 #include "rpc/server.h"
 
 namespace guise::com::testing {
 namespace {
 
-constexpr DWORD kBoundMs = 20'000;
 
 std::string unique_local_binding(const char* what) {
   static int counter = 0;
@@ -42,8 +42,8 @@ class StaCall : public ::testing::Test {
     rpc::InterfaceRegistration callback;
     callback.id = kCallbackInterface;
     callback.name = "sta-callback";
-    callback.ops.push_back([this](rpc::ServerCall&, std::span<const std::byte> in, std::vector<std::byte>& out) {
-      return run_in_sta(std::string(reinterpret_cast<const char*>(in.data()), in.size()), out);
+    callback.ops.push_back([this](rpc::ServerCall& call, std::span<const std::byte> in, std::vector<std::byte>&) {
+      return run_in_sta(call, std::string(reinterpret_cast<const char*>(in.data()), in.size()));
     });
     ASSERT_TRUE(server_.register_interface(std::move(callback)).ok());
     auto bound = server_.listen(unique_local_binding("self"));
@@ -60,29 +60,22 @@ class StaCall : public ::testing::Test {
     }
   }
 
-  // Until deferred replies exist, the serving thread hands the call to the STA and waits for it to run
-  // there; the shared state outlives a wait that gives up.
-  Status run_in_sta(const std::string& what, std::vector<std::byte>& out) {
+  // What COM's dispatcher does for an STA object: the serving thread defers the call and posts it to
+  // the STA, whose thread runs it and writes the reply (rpc/deferred_reply.h); the serving thread goes
+  // straight back to the pool. Work dropped unrun (the STA closed) faults the call as it is destroyed.
+  Status run_in_sta(rpc::ServerCall& call, const std::string& what) {
     std::shared_ptr<Apartment> sta;
     {
       std::lock_guard lock(mu_);
       sta = sta_;
     }
     if (!sta) return Status(StatusCode::kUnavailable, "no STA", RPC_E_DISCONNECTED);
-    struct Shared {
-      HANDLE done = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-      std::string reply;
-      ~Shared() { CloseHandle(done); }
-    };
-    auto shared = std::make_shared<Shared>();
-    GUISE_RETURN_IF_ERROR(sta->post([shared, what] {
-      shared->reply = what + " served on " + std::to_string(GetCurrentThreadId());
-      SetEvent(shared->done);
-    }));
-    if (WaitForSingleObject(shared->done, kBoundMs) != WAIT_OBJECT_0) {
-      return Status(StatusCode::kDeadlineExceeded, "the STA never ran the call", RPC_E_TIMEOUT);
-    }
-    out = as_bytes(shared->reply);
+    GUISE_TRY(rpc::DeferredReply deferred, call.defer());
+    auto reply = std::make_shared<rpc::DeferredReply>(std::move(deferred));
+    Status posted = sta->post([reply, what] {
+      (void)reply->reply(as_bytes(what + " served on " + std::to_string(GetCurrentThreadId())));
+    });
+    if (!posted.ok()) (void)reply->fail(posted);
     return Status::Ok();
   }
 
