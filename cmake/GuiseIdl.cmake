@@ -4,11 +4,12 @@
 #
 # Runs guise-midl on each file at build time (outputs only in the build tree, under
 # ${CMAKE_CURRENT_BINARY_DIR}/<target>_midl: foo.h, foo_i.cpp, foo_p.cpp, foo_fuzz.cpp), and builds
-# a static library <target> from the _i/_p sources. Linking <target> gives the generated headers'
-# directory and the NDR runtime. Imports are searched beside each .idl, in INCLUDE_DIRS, and in
-# guise's own system IDL directory (unknwn.idl, orpc.idl, remunkn.idl...). Call
-# <foo>_register_proxy_stubs() at startup when <target> is linked from a static library and nothing
-# else references its proxies.
+# the _i/_p sources into a static archive, <target>_archive. <target> itself is what you link: it gives
+# the generated headers' directory, the NDR runtime, and the archive linked whole
+# (--whole-archive), so the proxies and stubs register themselves at static initialisation in every
+# program that links <target>, directly or through other static libraries, even when no code names
+# them: as on Windows, a ported program makes no registration call. Imports are searched beside each
+# .idl, in INCLUDE_DIRS, and in guise's own system IDL directory (unknwn.idl, orpc.idl, remunkn.idl...).
 #
 # Works in guise's own tree (the guise-midl and guise_ndr targets) and from an installed guise
 # (find_package(guise CONFIG): guise::guise-midl and guise::ndr). In guise's tree, each interface
@@ -74,14 +75,21 @@ function(guise_add_idl target)
     list(APPEND fuzz_sources ${out_dir}/${name}_fuzz.cpp)
   endforeach()
 
-  add_library(${target} STATIC ${sources} ${headers})
-  target_compile_features(${target} PUBLIC cxx_std_20)
-  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${out_dir}>)
-  target_link_libraries(${target} PUBLIC ${ndr_lib} ${arg_LINK})
-  set_target_properties(${target} PROPERTIES GUISE_IDL_HEADERS "${headers}" POSITION_INDEPENDENT_CODE ON)
+  # A plain static archive would let the linker drop foo_p.o whenever nothing names a symbol in it,
+  # and its registration with it; linking the archive whole keeps every object.
+  add_library(${target}_archive STATIC ${sources} ${headers})
+  target_compile_features(${target}_archive PUBLIC cxx_std_20)
+  target_include_directories(${target}_archive PUBLIC $<BUILD_INTERFACE:${out_dir}>)
+  target_link_libraries(${target}_archive PUBLIC ${ndr_lib} ${arg_LINK})
+  set_target_properties(${target}_archive PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(in_tree AND COMMAND guise_target)
-    guise_target(${target})  # warnings are errors for generated code too
+    guise_target(${target}_archive)  # warnings are errors for generated code too
   endif()
+  add_library(${target} INTERFACE)
+  # The installed form (the archive's exported name) is added by cmake/GuiseInstall.cmake.
+  target_link_libraries(${target} INTERFACE "$<BUILD_INTERFACE:$<LINK_LIBRARY:WHOLE_ARCHIVE,${target}_archive>>")
+  # For install rules (cmake/GuiseInstall.cmake) and callers that install generated headers.
+  set_target_properties(${target} PROPERTIES GUISE_IDL_HEADERS "${headers}" GUISE_IDL_ARCHIVE ${target}_archive)
 
   # One libFuzzer target per interface file: the NDR decoder driven through the generated stubs.
   if(in_tree)

@@ -3,7 +3,24 @@
 include(CMakePackageConfigHelpers)
 
 get_property(guise_export_targets GLOBAL PROPERTY GUISE_EXPORT_TARGETS)
-install(TARGETS ${guise_export_targets} EXPORT guiseTargets
+# A guise_add_idl target is an interface over its archive (linked whole): install both; the archive
+# keeps the interface's file name (libguise_idl_system.a) for pkg-config.
+set(guise_install_targets ${guise_export_targets})
+foreach(t IN LISTS guise_export_targets)
+  get_target_property(t_archive ${t} GUISE_IDL_ARCHIVE)
+  if(t_archive)
+    get_target_property(t_export_name ${t} EXPORT_NAME)
+    if(NOT t_export_name)
+      set(t_export_name ${t})
+    endif()
+    set_target_properties(${t_archive} PROPERTIES EXPORT_NAME ${t_export_name}_archive OUTPUT_NAME ${t})
+    # Export does not rename targets inside $<LINK_LIBRARY>: name the imported archive explicitly.
+    target_link_libraries(${t} INTERFACE
+                          "$<INSTALL_INTERFACE:$<LINK_LIBRARY:WHOLE_ARCHIVE,guise::${t_export_name}_archive>>")
+    list(APPEND guise_install_targets ${t_archive})
+  endif()
+endforeach()
+install(TARGETS ${guise_install_targets} EXPORT guiseTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -33,7 +50,11 @@ foreach(t IN LISTS guise_export_targets)
   if(t STREQUAL "guise_rpc_gssapi")
     continue()  # its own module, guise-gssapi.pc, which also requires krb5 and nettle
   endif()
-  if(t_type MATCHES "LIBRARY$" AND NOT t_type STREQUAL "INTERFACE_LIBRARY")
+  get_target_property(t_archive ${t} GUISE_IDL_ARCHIVE)
+  if(t_archive)
+    # Linked whole, so generated proxies and stubs register themselves (cmake/GuiseIdl.cmake).
+    string(APPEND GUISE_PC_LIBS " -Wl,--whole-archive -l${t} -Wl,--no-whole-archive")
+  elseif(t_type MATCHES "LIBRARY$" AND NOT t_type STREQUAL "INTERFACE_LIBRARY")
     string(APPEND GUISE_PC_LIBS " -l${t}")
   endif()
 endforeach()

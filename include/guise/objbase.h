@@ -6,6 +6,7 @@
 // the COM layer lands; see docs/ and the project README.
 #pragma once
 
+#include "guise/combaseapi.h"  // CoInitialize(Ex), CoUninitialize, CoWaitForMultipleHandles
 #include "guise/guiddef.h"
 #include "guise/oleauto.h"
 #include "guise/unknwn.h"

@@ -64,6 +64,7 @@ using BSTR = OLECHAR*;
 #define __RPC_FAR
 #define __RPC_STUB
 #define __RPC_USER
+#define EXTERN_C extern "C"
 #define STDAPI extern "C" HRESULT STDAPICALLTYPE
 #define STDAPI_(type) extern "C" type STDAPICALLTYPE
 #define WINOLEAPI STDAPI

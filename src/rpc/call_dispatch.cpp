@@ -17,6 +17,8 @@
 
 #include "base/log.h"
 #include "identity/impersonation.h"
+#include "rpc/deferred_reply.h"
+#include "rpc/detail/reply_channel.h"
 #include "rpc/detail/server_connection.h"
 #include "rpc/fault_status.h"
 #include "rpc/server.h"
@@ -67,6 +69,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     return send_fault(meta.call_id, meta.context_id, kNcaServerTooBusy, true);
   }
   server_.ensure_reactor_watched();
+  Server::CallSlot& call_slot = std::get<Server::CallSlot>(slot);
   SecurityContext* security = security_for(meta.auth_context_id);
   CallAttributes attributes;
   attributes.interface_id = iface->id;
@@ -90,12 +93,33 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   std::vector<std::byte> reply = std::move(t_reply_buffer);
   reply.clear();
   Status status;
+  bool deferred = false;
   {
     identity::ProcessIdentityScope as_process;
     ServerCall call(std::move(attributes));
     CurrentCallScope current(&call);
+    // A handler may hand its reply to another thread (ServerCall::defer, deferred_reply.h); the call
+    // slot then moves to the connection's ReplyChannel until that thread answers.
+    struct Deferral final : DeferralSource {
+      ServerConnection& connection;
+      const CallMeta& meta;
+      SecurityContext* security;
+      Server::CallSlot& slot;
+      Deferral(ServerConnection& c, const CallMeta& m, SecurityContext* s, Server::CallSlot& cs)
+          : connection(c), meta(m), security(s), slot(cs) {}
+      Result<DeferredReply> defer_call(const CallAttributes& a) override {
+        return connection.replies().defer(meta, security, slot, a);
+      }
+    } deferral(*this, meta, security, call_slot);
+    call.set_deferral(&deferral);
     status = run_handler(*iface, meta.opnum, call, stub, reply, peer_.description);
+    deferred = call.deferred();
   }  // impersonation reverted, process identity restored and verified — before the reply leaves
+  if (deferred) {
+    // Answered later by whoever holds the DeferredReply; this thread goes back to serving.
+    if (reply.capacity() <= (std::size_t{1} << 20)) t_reply_buffer = std::move(reply);
+    return Outcome::kKeep;
+  }
 
   Outcome outcome;
   // The reply's deadline starts with the reply, whoever writes it.

@@ -80,6 +80,44 @@ struct CallOptions {
 };
 
 class ConnectionPool;
+class Client;
+
+// A call whose request has been sent and whose reply is still to be read: call() in two halves, for a
+// thread that must keep working while it waits. An STA sends its request with Client::begin_call, then
+// waits in its modal loop on wait_fd() together with its apartment's queue (serving incoming calls
+// meanwhile), and calls try_finish whenever wait_fd() is readable, until the reply is complete.
+// The call keeps its connection (chosen, like call()'s, by the identity the thread presented at
+// begin_call) until it is over, then returns it to the pool. Destroying an unfinished PendingCall
+// abandons the call (orphaned PDU; the connection is closed, never reused). Move-only; one thread at a
+// time.
+class PendingCall {
+ public:
+  PendingCall(PendingCall&&) noexcept;
+  PendingCall& operator=(PendingCall&&) noexcept;
+  ~PendingCall();
+
+  // Readable when more of the reply may have arrived, or the server closed the connection.
+  int wait_fd() const noexcept;
+  // Reads what has arrived, never blocking. true: the reply is complete and has replaced `out`'s
+  // contents (pass the same vector each time). false: wait on wait_fd() again. Errors as Client::call
+  // (a fault's Status, kUnavailable when the server went away); after true or an error the call is over.
+  Result<bool> try_finish(std::vector<std::byte>& out);
+  // Blocks until the reply arrives, within the call's timeout and cancel token (CallOptions).
+  [[nodiscard]] Status finish(std::vector<std::byte>& out);
+  // Gives up the call: co_cancel first when `cancel`, then orphaned (C706 §12.5.3, MS-RPCE §3.3.1.5.10).
+  void abandon(bool cancel) noexcept;
+  bool done() const noexcept;
+  // When the call times out (CallOptions::timeout or ClientOptions::call_timeout); none: never.
+  std::optional<std::chrono::steady_clock::time_point> deadline() const noexcept;
+  // The call's cancel token, if any: a waiting loop polls its fd() too.
+  const CancelToken* cancel_token() const noexcept;
+
+ private:
+  friend class Client;
+  struct State;
+  explicit PendingCall(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
+};
 
 class Client {
  public:
@@ -92,6 +130,11 @@ class Client {
                             std::vector<std::byte>& out, const CallOptions& options = {}) const;
   Result<std::vector<std::byte>> call(const InterfaceId& iface, std::uint16_t opnum, std::span<const std::byte> in,
                                       const CallOptions& options = {}) const;
+  // The first half of call(): binds if needed and sends the request; the reply is read through the
+  // PendingCall. Errors (bad binding, server unreachable, bind refused) as call(); a request that
+  // could not leave at all is retried once on a new connection, as call() does.
+  Result<PendingCall> begin_call(const InterfaceId& iface, std::uint16_t opnum, std::span<const std::byte> in,
+                                 const CallOptions& options = {}) const;
 
   const StringBinding& binding() const noexcept { return binding_; }
   const AuthInfo& auth() const noexcept { return auth_; }

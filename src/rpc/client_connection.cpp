@@ -78,7 +78,8 @@ Status ClientConnection::wait_readable(Deadline deadline, const CancelToken* can
   }
 }
 
-Result<std::span<const std::byte>> ClientConnection::read_fragment(Deadline deadline, const CancelToken* cancel) {
+Result<std::span<const std::byte>> ClientConnection::read_fragment(Deadline deadline, const CancelToken* cancel,
+                                                                   bool blocking) {
   if (consumed_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + consumed_, have_ - consumed_);
     have_ -= consumed_;
@@ -94,14 +95,15 @@ Result<std::span<const std::byte>> ClientConnection::read_fragment(Deadline dead
       consumed_ = *length;
       return std::span<const std::byte>(buffer_.data(), *length);
     }
-    if (deadline || cancel) {
+    if (blocking && (deadline || cancel)) {
       Status st = wait_readable(deadline, cancel);
       if (!st.ok()) return st;
     }
-    ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, 0);
+    ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, blocking ? 0 : MSG_DONTWAIT);
     if (n == 0) return broken_with(disconnected("server closed the connection"));
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (!blocking && (errno == EAGAIN || errno == EWOULDBLOCK)) return std::span<const std::byte>();
       return broken_with(disconnected(std::string("receive: ") + std::strerror(errno)));
     }
     have_ += static_cast<std::size_t>(n);
@@ -342,77 +344,94 @@ Status ClientConnection::send_request_fragments(std::uint32_t call_id, std::uint
 Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
                               std::span<const std::byte> in, std::vector<std::byte>& out, Deadline deadline,
                               const CancelToken* cancel, bool& request_sent) {
+  ReplyState state;
+  GUISE_RETURN_IF_ERROR(send_call(iface, opnum, object, in, deadline, cancel, request_sent, state));
+  out.clear();
+  GUISE_TRY(bool complete, read_reply(state, out, deadline, cancel, /*blocking=*/true));
+  GUISE_ASSERT(complete, "a blocking read_reply returns only with the whole reply");
+  return Status::Ok();
+}
+
+Status ClientConnection::send_call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
+                                   std::span<const std::byte> in, Deadline deadline, const CancelToken* cancel,
+                                   bool& request_sent, ReplyState& state) {
   request_sent = false;
   if (broken_) return disconnected("connection is broken");
   GUISE_TRY(std::uint16_t context_id, context_for(iface, deadline, cancel));
-  const std::uint32_t call_id = next_call_id_++;
+  state = ReplyState{next_call_id_++, true};
+  return send_request_fragments(state.call_id, context_id, opnum, object, in, request_sent);
+}
 
-  GUISE_RETURN_IF_ERROR(send_request_fragments(call_id, context_id, opnum, object, in, request_sent));
-
-  out.clear();
-  bool first = true;
+Result<bool> ClientConnection::read_reply(ReplyState& state, std::vector<std::byte>& out, Deadline deadline,
+                                          const CancelToken* cancel, bool blocking) {
   for (;;) {
-    auto fragment = read_fragment(deadline, cancel);
+    auto fragment = read_fragment(deadline, cancel, blocking);
     if (!fragment.ok()) {
       const StatusCode code = fragment.status().code();
       if (code == StatusCode::kDeadlineExceeded || code == StatusCode::kCancelled) {
-        abandon_call(call_id, code == StatusCode::kCancelled);
+        abandon_call(state.call_id, code == StatusCode::kCancelled);
       }
       broken_ = true;
       return std::move(fragment).status();
     }
-    auto pdu = decode_pdu(*fragment, limits_);
-    if (!pdu) {
-      return broken_with(protocol_violation(std::string("bad response: ") +
-                                            std::string(decode_error_name(pdu.error()))));
-    }
-    if (auto* response = std::get_if<ResponsePdu>(&*pdu)) {
-      if (response->header.call_id != call_id || first != response->header.has_flag(kPfcFirstFrag)) {
-        return broken_with(protocol_violation("response fragment out of sequence"));
-      }
-      if (security_ && security_->protects_pdus()) {
-        if (!response->auth || response->auth->auth_type != security_->auth_type()) {
-          return broken_with(Status(StatusCode::kAccessDenied, "unprotected response on a protected context",
-                                    E_ACCESSDENIED));
-        }
-        if (response->auth->auth_level != static_cast<std::uint8_t>(auth_.level)) {
-          return broken_with(Status(StatusCode::kAccessDenied, "response at another level than the call",
-                                    E_ACCESSDENIED));
-        }
-        // The fragment is in our own buffer: unsealed in place.
-        std::byte* body = const_cast<std::byte*>(response->stub.data());
-        const std::size_t body_size = response->stub.size() + response->auth->auth_pad_length;
-        ProtectedPdu parts{std::span<const std::byte>(body - kResponseHeaderSize, kResponseHeaderSize),
-                           std::span<std::byte>(body, body_size),
-                           std::span<const std::byte>(body + body_size, kSecTrailerSize), false};
-        Status checked = security_->unprotect_response(parts, response->auth->auth_value);
-        if (!checked.ok()) return broken_with(std::move(checked));
-      }
-      if (response->stub.size() > limits_.max_call_bytes - out.size()) {
-        abandon_call(call_id, false);
-        return Status(StatusCode::kResourceExhausted, "response larger than Limits::max_call_bytes",
-                      E_OUTOFMEMORY);
-      }
-      out.insert(out.end(), response->stub.begin(), response->stub.end());
-      first = false;
-      if (response->header.has_flag(kPfcLastFrag)) return Status::Ok();
-      continue;
-    }
-    if (auto* fault = std::get_if<FaultPdu>(&*pdu)) {
-      if (fault->header.call_id != call_id && fault->header.call_id != 0) {
-        return broken_with(protocol_violation("fault for another call"));
-      }
-      // A protocol-error fault means the server closes the association after it.
-      if (fault->status == kNcaProtoError || fault->header.call_id == 0) broken_ = true;
-      return fault_status_to_status(fault->status);
-    }
-    if (std::holds_alternative<ShutdownPdu>(*pdu)) {
-      // The server asks us not to start new calls here (C706 §12.6.4.11); this one may still finish.
-      broken_ = true;
-      continue;
-    }
-    return broken_with(protocol_violation("unexpected PDU while waiting for a response"));
+    if (fragment->empty()) return false;  // not blocking, and the rest has not arrived
+    GUISE_TRY(bool last, take_reply_fragment(*fragment, state, out));
+    if (last) return true;
   }
+}
+
+Result<bool> ClientConnection::take_reply_fragment(std::span<const std::byte> fragment, ReplyState& state,
+                                                   std::vector<std::byte>& out) {
+  const std::uint32_t call_id = state.call_id;
+  auto pdu = decode_pdu(fragment, limits_);
+  if (!pdu) {
+    return broken_with(protocol_violation(std::string("bad response: ") +
+                                          std::string(decode_error_name(pdu.error()))));
+  }
+  if (auto* response = std::get_if<ResponsePdu>(&*pdu)) {
+    if (response->header.call_id != call_id || state.first != response->header.has_flag(kPfcFirstFrag)) {
+      return broken_with(protocol_violation("response fragment out of sequence"));
+    }
+    if (security_ && security_->protects_pdus()) {
+      if (!response->auth || response->auth->auth_type != security_->auth_type()) {
+        return broken_with(Status(StatusCode::kAccessDenied, "unprotected response on a protected context",
+                                  E_ACCESSDENIED));
+      }
+      if (response->auth->auth_level != static_cast<std::uint8_t>(auth_.level)) {
+        return broken_with(Status(StatusCode::kAccessDenied, "response at another level than the call",
+                                  E_ACCESSDENIED));
+      }
+      // The fragment is in our own buffer: unsealed in place.
+      std::byte* body = const_cast<std::byte*>(response->stub.data());
+      const std::size_t body_size = response->stub.size() + response->auth->auth_pad_length;
+      ProtectedPdu parts{std::span<const std::byte>(body - kResponseHeaderSize, kResponseHeaderSize),
+                         std::span<std::byte>(body, body_size),
+                         std::span<const std::byte>(body + body_size, kSecTrailerSize), false};
+      Status checked = security_->unprotect_response(parts, response->auth->auth_value);
+      if (!checked.ok()) return broken_with(std::move(checked));
+    }
+    if (response->stub.size() > limits_.max_call_bytes - out.size()) {
+      abandon_call(call_id, false);
+      return Status(StatusCode::kResourceExhausted, "response larger than Limits::max_call_bytes", E_OUTOFMEMORY);
+    }
+    out.insert(out.end(), response->stub.begin(), response->stub.end());
+    state.first = false;
+    return response->header.has_flag(kPfcLastFrag);
+  }
+  if (auto* fault = std::get_if<FaultPdu>(&*pdu)) {
+    if (fault->header.call_id != call_id && fault->header.call_id != 0) {
+      return broken_with(protocol_violation("fault for another call"));
+    }
+    // A protocol-error fault means the server closes the association after it.
+    if (fault->status == kNcaProtoError || fault->header.call_id == 0) broken_ = true;
+    return fault_status_to_status(fault->status);
+  }
+  if (std::holds_alternative<ShutdownPdu>(*pdu)) {
+    // The server asks us not to start new calls here (C706 §12.6.4.11); this one may still finish.
+    broken_ = true;
+    return false;
+  }
+  return broken_with(protocol_violation("unexpected PDU while waiting for a response"));
 }
 
 }  // namespace guise::rpc::detail

@@ -38,6 +38,7 @@ constexpr FaultEntry kTable[] = {
     {kRpcSCallCancelled, "RPC_S_CALL_CANCELLED", StatusCode::kCancelled, RPC_E_CALL_CANCELED},
     {kNcaFaultSecPkgError, "nca_s_fault_sec_pkg_error", StatusCode::kAccessDenied,
      HRESULT_FROM_WIN32(kNcaFaultSecPkgError)},
+    {kRpcSCallFailed, "RPC_S_CALL_FAILED", StatusCode::kUnavailable, HRESULT_FROM_WIN32(kRpcSCallFailed)},
 };
 
 const FaultEntry* find(std::uint32_t fault) noexcept {

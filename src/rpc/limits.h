@@ -61,6 +61,11 @@ struct Limits {
   // from occupying every serving thread with calls that block (a handler waiting on a FIFO the caller
   // controls, a reply the caller never reads). Above it: fault nca_s_server_too_busy, not executed.
   std::uint32_t max_calls_per_peer = 8;
+  // Calls whose handler deferred its reply (deferred_reply.h: an STA answers them later), server-wide.
+  // They hold no thread, so max_calls_per_peer alone would let privileged peers (who have no share of
+  // their own) pile them up without end. Above it ServerCall::defer() fails: the call is refused with
+  // nca_s_server_too_busy.
+  std::uint32_t max_deferred_calls = 1024;
 
   // --- time ---
 

@@ -16,6 +16,7 @@
 #include "identity/impersonation.h"
 #include "identity/process_thread.h"
 #include "rpc/detail/server_connection.h"
+#include "rpc/fault_status.h"
 #include "rpc/local_security.h"
 #include "rpc/transport.h"
 
@@ -101,11 +102,19 @@ std::optional<PeerKey> peer_key(int fd, bool local, uid_t own_uid, uid_t own_eui
 // --- call slots ---
 
 Server::CallSlot::CallSlot(CallSlot&& other) noexcept
-    : server_(std::exchange(other.server_, nullptr)), account_(std::exchange(other.account_, nullptr)) {}
+    : server_(std::exchange(other.server_, nullptr)),
+      account_(std::exchange(other.account_, nullptr)),
+      holds_handler_(std::exchange(other.holds_handler_, false)) {}
 
 Server::CallSlot::~CallSlot() {
   if (server_ == nullptr) return;
   if (account_ != nullptr) account_->end_call();
+  release_handler();
+}
+
+void Server::CallSlot::release_handler() noexcept {
+  if (server_ == nullptr || !holds_handler_) return;
+  holds_handler_ = false;
   server_->handlers_running_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -238,9 +247,11 @@ void Server::stop() {
   std::uint64_t one = 1;
   (void)!::write(stop_event_.get(), &one, sizeof one);
   {
-    // Wakes threads parked on hot connections (their recv returns at once); connections are only
-    // destroyed under mu_, so every fd here is still open.
+    // Deferred calls still waiting for their replies hear RPC_S_CALL_FAILED now, before their
+    // connections close (deferred_reply.h). Then wakes threads parked on hot connections (their recv
+    // returns at once); connections are only destroyed under mu_, so every fd here is still open.
     std::lock_guard lock(mu_);
+    for (auto& [raw, connection] : connections_) connection->fault_deferred_calls(kRpcSCallFailed);
     for (auto& [raw, connection] : connections_) ::shutdown(connection->fd(), SHUT_RDWR);
   }
   std::vector<std::thread> threads;

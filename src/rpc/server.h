@@ -115,12 +115,16 @@ class Server {
     CallSlot& operator=(CallSlot&&) = delete;
     ~CallSlot();
     explicit operator bool() const noexcept { return server_ != nullptr; }
+    // A deferred call (deferred_reply.h) gives its serving thread back: the server's handler slot is
+    // released now, the peer's call slot stays taken until the call is finished.
+    void release_handler() noexcept;
 
    private:
     friend class Server;
     CallSlot(Server* server, PeerAccount* account) noexcept : server_(server), account_(account) {}
     Server* server_ = nullptr;
     PeerAccount* account_ = nullptr;
+    bool holds_handler_ = true;
   };
   enum class Busy { kServer, kPeer };
   // A slot, or why there is none (every handler slot taken, or the peer runs its share).
@@ -129,6 +133,8 @@ class Server {
   // reactor, starts one (within max_threads) so accepting, reading and reaping go on.
   void ensure_reactor_watched() noexcept;
   LogRateLimit& busy_log() noexcept { return busy_log_; }
+  // Deferred calls not finished yet, server-wide (bounded by Limits::max_deferred_calls).
+  std::atomic<std::uint32_t>& deferred_calls() noexcept { return deferred_calls_; }
 
  private:
   void run_thread();
@@ -166,6 +172,7 @@ class Server {
   std::atomic<unsigned> in_reactor_{0};  // threads waiting in epoll_wait right now
   std::atomic<unsigned> live_threads_{0};
   std::atomic<unsigned> handlers_running_{0};
+  std::atomic<std::uint32_t> deferred_calls_{0};
   unsigned max_threads_ = 1;
   unsigned max_handlers_ = 1;
   std::atomic<std::uint32_t> next_group_{0x1000};

@@ -2,6 +2,7 @@
 #include "rpc/server_call.h"
 
 #include "base/log.h"
+#include "rpc/deferred_reply.h"
 #include "guise/winerror.h"
 
 namespace guise::rpc {
@@ -38,6 +39,17 @@ Status ServerCall::impersonate_client() {
 void ServerCall::revert_to_self() noexcept {
   // The scope aborts if ended on another thread; only the dispatch thread may end it.
   if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) impersonation_.reset();
+}
+
+Result<DeferredReply> ServerCall::defer() {
+  if (std::this_thread::get_id() != dispatch_thread_) {
+    return Status(StatusCode::kFailedPrecondition, "defer from a thread not serving the call", RPC_E_WRONG_THREAD);
+  }
+  if (deferred_) return failed_precondition("the call is already deferred");
+  if (deferral_ == nullptr) return failed_precondition("this call cannot be deferred");
+  GUISE_TRY(DeferredReply reply, deferral_->defer_call(attributes_));
+  deferred_ = true;
+  return reply;
 }
 
 ServerCall* current_call() noexcept { return t_current_call; }

@@ -54,6 +54,20 @@ struct CallAttributes {
   std::array<std::uint8_t, 4> drep = {kDrepLittleEndianAscii, kDrepIeeeFloat, 0, 0};
 };
 
+class DeferredReply;
+class ServerCall;
+
+namespace detail {
+// What lets a handler defer its call (deferred_reply.h): the dispatcher sets one for the handler's run.
+class DeferralSource {
+ public:
+  virtual Result<DeferredReply> defer_call(const CallAttributes& attributes) = 0;
+
+ protected:
+  ~DeferralSource() = default;
+};
+}  // namespace detail
+
 class ServerCall {
  public:
   explicit ServerCall(CallAttributes attributes);
@@ -67,10 +81,22 @@ class ServerCall {
   void revert_to_self() noexcept;
   bool is_impersonating() const noexcept { return impersonation_.has_value(); }
 
+  // Hands the reply to the returned DeferredReply (deferred_reply.h): the handler then returns without
+  // one (its `out` and Status are ignored) and copies the request stub it still needs. Once per call,
+  // on the dispatch thread, while the handler runs. Errors: RPC_E_WRONG_THREAD from another thread;
+  // kFailedPrecondition when already deferred or when nothing can defer the call (a ServerCall made
+  // outside a server); kResourceExhausted at Limits::max_deferred_calls.
+  Result<DeferredReply> defer();
+  bool deferred() const noexcept { return deferred_; }
+  // For the dispatcher.
+  void set_deferral(detail::DeferralSource* source) noexcept { deferral_ = source; }
+
  private:
   CallAttributes attributes_;
   std::thread::id dispatch_thread_;  // no syscall to learn it (gettid costs ~1.3 µs here)
   std::optional<identity::ImpersonationScope> impersonation_;
+  detail::DeferralSource* deferral_ = nullptr;
+  bool deferred_ = false;
 };
 
 // The call the calling thread is serving, or nullptr (the I_RpcGetCurrentCallHandle analogue).

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "rpc/detail/reply_channel.h"
 #include "rpc/fault_status.h"
 #include "rpc/presentation.h"
 #include "rpc/server.h"
@@ -66,6 +67,38 @@ ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer pe
       before_write_wait_([this] { server_.ensure_reactor_watched(); }) {
   const auto bind_timeout = server.limits().partial_pdu_timeout;
   if (bind_timeout.count() > 0) reap_deadline_.store(steady_now_ns() + ns(bind_timeout), std::memory_order_relaxed);
+}
+
+// Deferred calls not finished yet are forgotten (their peer slots given back) before anything else of
+// the connection goes; a reply finished later finds the channel closed.
+ServerConnection::~ServerConnection() {
+  if (replies_) replies_->close();
+}
+
+ReplyChannel& ServerConnection::replies() {
+  if (!replies_) {
+    replies_ = std::make_shared<ReplyChannel>(*this, server_.deferred_calls(), server_.limits().max_deferred_calls);
+    replies_seen_.store(replies_.get(), std::memory_order_release);
+  }
+  return *replies_;
+}
+
+void ServerConnection::fault_deferred_calls(std::uint32_t fault_status) {
+  if (ReplyChannel* replies = replies_seen_.load(std::memory_order_acquire)) replies->fault_pending(fault_status);
+}
+
+void ServerConnection::deferred_calls_changed(std::size_t pending) noexcept {
+  deferred_pending_.store(static_cast<std::uint32_t>(pending), std::memory_order_relaxed);
+  if (!bound_) return;
+  if (pending > 0) {
+    // A call is still to be answered: the connection is not idle, whatever the reaper sees on it.
+    waiting_for_.store(Waiting::kNothing, std::memory_order_relaxed);
+    reap_deadline_.store(0, std::memory_order_relaxed);
+  } else if (waiting_for_.load(std::memory_order_relaxed) == Waiting::kNothing) {
+    const auto idle = server_.limits().idle_timeout;
+    waiting_for_.store(Waiting::kNextCall, std::memory_order_relaxed);
+    reap_deadline_.store(idle.count() > 0 ? steady_now_ns() + ns(idle) : 0, std::memory_order_relaxed);
+  }
 }
 
 ServerConnection::Outcome ServerConnection::on_readable() {
@@ -128,6 +161,11 @@ void ServerConnection::update_reap_deadline() {
     waiting_for_.store(Waiting::kRestOfPdu, std::memory_order_relaxed);
     reap_deadline_.store(limits.partial_pdu_timeout.count() > 0 ? steady_now_ns() + ns(limits.partial_pdu_timeout) : 0,
                          std::memory_order_relaxed);
+    return;
+  }
+  if (deferred_pending_.load(std::memory_order_relaxed) > 0) {
+    waiting_for_.store(Waiting::kNothing, std::memory_order_relaxed);  // a reply is still to be written
+    reap_deadline_.store(0, std::memory_order_relaxed);
     return;
   }
   waiting_for_.store(Waiting::kNextCall, std::memory_order_relaxed);
@@ -194,8 +232,10 @@ ServerConnection::Outcome ServerConnection::handle_fragment(std::span<const std:
     return Outcome::kKeep;
   }
   if (auto* orphaned = std::get_if<OrphanedPdu>(&*pdu)) {
-    // The client abandoned the call: drop what arrived, send nothing (MS-RPCE §3.3.1.5.10).
+    // The client abandoned the call: drop what arrived, send nothing (MS-RPCE §3.3.1.5.10) — not even
+    // the reply of a deferred call finished later.
     reassembler_.drop(orphaned->header.call_id);
+    if (replies_) (void)replies_->orphan(orphaned->header.call_id);
     return Outcome::kKeep;
   }
   // bind_ack, bind_nak, response, fault and shutdown are never sent to a server.
@@ -239,7 +279,11 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
                                  [&](const SecurityContext& c) { return c.auth_context_id == v.auth_context_id; });
     if (existing != security_.end()) {
       if (existing->auth_type != v.auth_type) return nak(BindNakReason::kNotSpecified, "auth type changed");
-      auto next = provider->continue_auth(*existing, v);
+      Result<std::optional<AuthVerifier>> next = std::optional<AuthVerifier>();
+      {
+        std::lock_guard write(write_mu_);  // a deferred reply may be protecting a PDU with it right now
+        next = provider->continue_auth(*existing, v);
+      }
       if (!next.ok()) {
         existing->established = false;
         return nak(BindNakReason::kNotSpecified, next.status().to_string());
@@ -303,6 +347,7 @@ ServerConnection::Outcome ServerConnection::handle_auth3(const Auth3Pdu& auth3) 
   }
   // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg leaves the context refused, and
   // the client learns it from the fault to its first request on it (not from a silent close).
+  std::lock_guard write(write_mu_);  // as in handle_bind: never under a reply being protected
   auto st = provider->continue_auth(*it, auth3.auth);
   if (!st.ok()) {
     log::warn("rpc: {}: auth3 refused: {}", peer_.description, st.status().to_string());

@@ -143,14 +143,47 @@ struct TypeDefinition {  // struct/union/enum declared on its own: "struct X { .
   TypeSpec type;
 };
 
+// One entry of a coclass body: "[default] interface IFoo;" (or dispinterface, refused by the checker).
+struct CoclassMember {
+  Attributes attrs;
+  bool dispinterface = false;
+  std::string name;
+  SourceLocation where;
+};
+
+// "[uuid(...)] coclass Foo { ... };": a class identifier and the interfaces the class exposes.
+struct Coclass {
+  Attributes attrs;
+  std::string name;
+  std::vector<CoclassMember> members;
+  SourceLocation where;
+};
+
+// "importlib("stdole2.tlb");" inside a library: names a type library, which guise has no use for.
+struct ImportLib {
+  std::string file;
+  SourceLocation where;
+};
+
 struct Interface;
-using Item = std::variant<Import, CppQuote, std::shared_ptr<Interface>, Typedef, TypeDefinition, ConstDef, Method>;
+struct Library;
+using Item = std::variant<Import, CppQuote, std::shared_ptr<Interface>, Typedef, TypeDefinition, ConstDef, Method,
+                          std::shared_ptr<Library>, Coclass, ImportLib>;
 
 struct Interface {
   Attributes attrs;
   std::string name;
   std::string base;
   bool forward = false;
+  std::vector<Item> items;
+  SourceLocation where;
+};
+
+// "[uuid(...)] library FooLib { ... };": a LIBID and the definitions inside it (no type library is
+// produced; see docs/idl.md).
+struct Library {
+  Attributes attrs;
+  std::string name;
   std::vector<Item> items;
   SourceLocation where;
 };

@@ -116,7 +116,7 @@ const char* system_import_header(const std::string& idl_name) {
   return it == table.end() ? nullptr : it->second;
 }
 
-std::string cpp_spelling(const ast::TypeSpec& ts) {
+std::string cpp_spelling(const ast::TypeSpec& ts, const std::map<std::string, std::string>* builtin_struct_tags) {
   std::string out = ts.is_const ? "const " : "";
   switch (ts.kind) {
     case ast::TypeSpec::Kind::kBase: {
@@ -125,7 +125,13 @@ std::string cpp_spelling(const ast::TypeSpec& ts) {
       break;
     }
     case ast::TypeSpec::Kind::kNamed: out += ts.name; break;
-    case ast::TypeSpec::Kind::kStruct: out += "struct " + ts.name; break;
+    case ast::TypeSpec::Kind::kStruct:
+      if (builtin_struct_tags != nullptr && builtin_struct_tags->count(ts.name)) {
+        out += builtin_struct_tags->at(ts.name);
+      } else {
+        out += "struct " + ts.name;
+      }
+      break;
     case ast::TypeSpec::Kind::kUnion: out += "union " + ts.name; break;
     case ast::TypeSpec::Kind::kEnum: out += "enum " + ts.name; break;
   }

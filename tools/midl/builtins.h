@@ -7,6 +7,7 @@
 // instead of being parsed. Pure lookups.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "ast.h"
@@ -28,8 +29,9 @@ const BuiltinType* builtin_base(const std::string& canonical);
 const BuiltinType* builtin_type(const std::string& name);
 // The include/guise header a system import stands for ("unknwn.h"), or nullptr.
 const char* system_import_header(const std::string& idl_name);
-// How a type spec is spelled in C++ (base types through the table, others as written).
-std::string cpp_spelling(const ast::TypeSpec& ts);
+// How a type spec is spelled in C++ (base types through the table, others as written). A structure
+// tag in `builtin_struct_tags` ("_GUID" of an IDL that redeclares GUID) is spelled as the built-in.
+std::string cpp_spelling(const ast::TypeSpec& ts, const std::map<std::string, std::string>* builtin_struct_tags = nullptr);
 // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
 bool parse_uuid(const std::string& text, IID& out);
 // "{0x12345678, 0x1234, 0x1234, {0x12, ...}}"

@@ -31,6 +31,13 @@ void Checker::process_item(const ast::Item& item, bool imported, bool top, ir::I
     if (in_itf == nullptr) {
       error(m->where, "methods may only appear inside an interface");
     }
+  } else if (auto* lib = std::get_if<std::shared_ptr<ast::Library>>(&item)) {
+    process_library(**lib, imported, top);
+  } else if (auto* coclass = std::get_if<ast::Coclass>(&item)) {
+    process_coclass(*coclass, imported);
+  } else if (std::get_if<ast::ImportLib>(&item)) {
+    // A type library to import: guise reads no type libraries (the parser allows importlib only
+    // inside a library, where MIDL allows it); nothing to check.
   }
 }
 
@@ -233,7 +240,7 @@ void Checker::process_method(const ast::Method& m, ir::Interface* itf, PtrKind p
         out.ret->prim = core.prim;
         out.ret->v1_enum = core.v1_enum;
         if (core.prim == Prim::kGuid && core.kind == CoreKind::kPrim) error(m.ret.where, "methods cannot return structures");
-        out.cpp_return = cpp_spelling(m.ret);
+        out.cpp_return = cpp_spelling(m.ret, &module_->builtin_struct_tags);
       } else {
         error(m.ret.where, "methods can only return void, integers, floating point, enums or HRESULT");
       }
@@ -326,7 +333,7 @@ void Checker::process_method(const ast::Method& m, ir::Interface* itf, PtrKind p
 }
 
 std::string Checker::header_decl(const ast::Field& p, const std::string& name) {
-  std::string d = cpp_spelling(p.type) + " ";
+  std::string d = cpp_spelling(p.type, &module_->builtin_struct_tags) + " ";
   for (int k = 0; k < p.decl.pointers; ++k) d += "*";
   if (p.decl.const_pointer) d += "const ";
   d += name;
@@ -350,7 +357,7 @@ bool Checker::is_guid_reference(const std::string& name, int depth) {
 }
 
 std::string Checker::param_cpp_type(const ast::Field& p) {
-  std::string t = cpp_spelling(p.type);
+  std::string t = cpp_spelling(p.type, &module_->builtin_struct_tags);
   for (int i = 0; i < p.decl.pointers; ++i) t += "*";
   if (p.decl.const_pointer) t += " const";
   for (std::size_t i = 0; i < p.decl.dims.size(); ++i) t += "*";  // array parameters decay

@@ -16,10 +16,10 @@ void Checker::process_typedef(const ast::Typedef& td, bool imported) {
       error(a.where, "typedef attribute '" + a.name + "' is not supported by guise-midl");
     }
   }
-  define_inline_types(td.type, td.attrs, imported);
+  if (!redeclares_builtin_struct(td)) define_inline_types(td.type, td.attrs, imported);
   for (const auto& d : td.decls) {
-    if (builtin_type(d.name) != nullptr) {
-      error(d.where, "'" + d.name + "' is a built-in type and cannot be redefined");
+    if (const BuiltinType* b = builtin_type(d.name)) {
+      check_builtin_redeclaration(td, d, *b);
       continue;
     }
     declare(d.name, d.where, Symbol{Symbol::Kind::kTypedef, td.attrs, td.type, d, imported});
@@ -29,6 +29,116 @@ void Checker::process_typedef(const ast::Typedef& td, bool imported) {
       if (td.type.union_def && td.type.union_def->has_body) name_union(td.type.union_def.get(), d.name);
     }
   }
+}
+
+namespace {
+const char* describe_prim(Prim p) {
+  switch (p) {
+    case Prim::kInt8: return "an 8-bit signed integer";
+    case Prim::kUInt8: return "an 8-bit unsigned integer";
+    case Prim::kChar: return "a char";
+    case Prim::kInt16: return "a 16-bit signed integer";
+    case Prim::kUInt16: return "a 16-bit unsigned integer";
+    case Prim::kWchar: return "a wchar_t";
+    case Prim::kInt32: return "a 32-bit signed integer";
+    case Prim::kUInt32: return "a 32-bit unsigned integer";
+    case Prim::kInt64: return "a 64-bit signed integer";
+    case Prim::kUInt64: return "a 64-bit unsigned integer";
+    case Prim::kFloat: return "a float";
+    case Prim::kDouble: return "a double";
+    case Prim::kGuid: return "a GUID";
+  }
+  return "a value";
+}
+
+// The built-in as guise's headers declare it, for messages.
+std::string describe_builtin(const std::string& name, const BuiltinType& b) {
+  std::string what;
+  switch (b.kind) {
+    case BuiltinType::Kind::kPrim: what = describe_prim(b.prim); break;
+    case BuiltinType::Kind::kString: what = std::string("a [string] pointer to ") + describe_prim(b.prim); break;
+    case BuiltinType::Kind::kBstr: what = "a BSTR, a pointer to wchar_t"; break;
+    case BuiltinType::Kind::kGuidRef: what = "a reference to a GUID"; break;
+    case BuiltinType::Kind::kVoid:
+    case BuiltinType::Kind::kHandle: what = "a type IDL cannot redefine"; break;
+  }
+  return "'" + name + "' is a built-in type (" + what + " in guise's headers)";
+}
+
+bool is_plain(const ast::Declarator& d) { return d.pointers == 0 && d.dims.empty(); }
+}  // namespace
+
+bool Checker::redeclares_builtin_struct(const ast::Typedef& td) {
+  const auto& def = td.type.struct_def;
+  if (td.type.kind != ast::TypeSpec::Kind::kStruct || !def || !def->has_body) return false;
+  const ast::Declarator* guid_name = nullptr;
+  for (const auto& d : td.decls) {
+    const BuiltinType* b = builtin_type(d.name);
+    if (guid_name == nullptr && b != nullptr && b->kind == BuiltinType::Kind::kPrim && b->prim == Prim::kGuid && is_plain(d)) {
+      guid_name = &d;  // the first: "GUID" in "GUID, UUID, *PGUID"
+    }
+  }
+  if (guid_name == nullptr) return false;
+  // GUID's members (MS-DTYP 2.3.4): unsigned long, unsigned short, unsigned short, byte[8], whatever
+  // the IDL calls them. Each is expanded through typedefs, so "DWORD Data1" matches too.
+  struct Expected {
+    Prim prim;
+    std::optional<std::uint64_t> array;
+  };
+  const Expected expected[] = {{Prim::kUInt32, {}}, {Prim::kUInt16, {}}, {Prim::kUInt16, {}}, {Prim::kUInt8, 8}};
+  bool matches = def->members.size() == 4;
+  for (std::size_t i = 0; matches && i < 4; ++i) {
+    std::vector<Level> levels;
+    Core core;
+    const ast::Field& f = def->members[i];
+    if (!expand(f.type, f.decl, levels, core, f.decl.where)) return true;  // reported; the body stays undefined
+    const bool shape_ok = expected[i].array ? levels.size() == 1 && levels[0].is_array && levels[0].fixed == expected[i].array
+                                            : levels.empty();
+    matches = shape_ok && core.kind == CoreKind::kPrim && core.prim == expected[i].prim;
+  }
+  if (!matches) {
+    error(guid_name->where, "'" + guid_name->name +
+                                "' is a built-in type (GUID in guise's headers); a structure redeclaring it must have "
+                                "the members unsigned long, unsigned short, unsigned short, byte[8]");
+  }
+  // Even when it does not match: one error, not another for every use of the structure.
+  module_->builtin_struct_defs.insert(def.get());
+  if (!def->tag.empty()) module_->builtin_struct_tags[def->tag] = guid_name->name;
+  return true;
+}
+
+void Checker::check_builtin_redeclaration(const ast::Typedef& td, const ast::Declarator& d, const BuiltinType& b) {
+  std::vector<Level> levels;
+  Core core;
+  if (!expand(td.type, d, levels, core, d.where)) return;
+  const bool one_pointer = levels.size() == 1 && !levels[0].is_array;
+  bool same = false;
+  switch (b.kind) {
+    case BuiltinType::Kind::kPrim:
+      // The same NDR primitive is the same C++ type on LP64 (LONG and INT are both int here).
+      same = levels.empty() && core.kind == CoreKind::kPrim && core.prim == b.prim;
+      break;
+    case BuiltinType::Kind::kString:
+      // [string] or not, the built-in's [string] stays in force.
+      same = one_pointer && core.kind == CoreKind::kPrim && core.prim == b.prim;
+      break;
+    case BuiltinType::Kind::kBstr:
+      // MS-DTYP's "typedef WCHAR* BSTR": the C++ type is the same; BSTR keeps its wire form
+      // (FLAGGED_WORD_BLOB, MS-OAUT 2.2.23.2).
+      same = one_pointer && core.kind == CoreKind::kPrim && core.prim == Prim::kWchar;
+      break;
+    case BuiltinType::Kind::kGuidRef:
+      same = one_pointer && core.kind == CoreKind::kPrim && core.prim == Prim::kGuid;
+      break;
+    case BuiltinType::Kind::kVoid:
+    case BuiltinType::Kind::kHandle:
+      break;
+  }
+  if (!same) {
+    error(d.where, describe_builtin(d.name, b) + "; this typedef gives it a different representation");
+    return;
+  }
+  module_->builtin_redeclarations.insert(d.name);
 }
 
 void Checker::name_struct(const ast::StructDef* def, const std::string& name) {
@@ -296,6 +406,10 @@ bool Checker::expand(const ast::TypeSpec& ts, const ast::Declarator& decl, std::
       return apply_builtin(*b, levels, core);
     }
     case ast::TypeSpec::Kind::kStruct: {
+      if ((ts.struct_def && module_->builtin_struct_defs.count(ts.struct_def.get())) ||
+          (!(ts.struct_def && ts.struct_def->has_body) && module_->builtin_struct_tags.count(ts.name))) {
+        return apply_builtin(*builtin_type("GUID"), levels, core);  // "struct _GUID" redeclaring GUID
+      }
       const ir::StructInfo* st = nullptr;
       if (ts.struct_def && ts.struct_def->has_body) {
         auto it = module_->struct_by_def.find(ts.struct_def.get());

@@ -44,7 +44,7 @@ struct Core {
 };
 
 struct Symbol {
-  enum class Kind { kTypedef, kInterface, kConstant };
+  enum class Kind { kTypedef, kInterface, kConstant, kCoclass };
   Kind kind = Kind::kTypedef;
   // kTypedef
   ast::Attributes attrs;
@@ -99,6 +99,13 @@ class Checker {
   // ---- types ---------------------------------------------------------------------------------
   void process_typedef(const ast::Typedef& td, bool imported);
 
+  // A typedef whose structure body declares a GUID-kind built-in ("typedef struct _GUID {...} GUID"):
+  // the body must have GUID's members; it is then the built-in, not a new structure.
+  bool redeclares_builtin_struct(const ast::Typedef& td);
+  // A typedef declarator naming a built-in (DWORD, LPWSTR, GUID...): accepted when it describes the
+  // same C++ type and wire form as the built-in, which stays in force; an error otherwise.
+  void check_builtin_redeclaration(const ast::Typedef& td, const ast::Declarator& d, const BuiltinType& b);
+
   void name_struct(const ast::StructDef* def, const std::string& name);
   void name_union(const ast::UnionDef* def, const std::string& name);
 
@@ -138,6 +145,12 @@ class Checker {
 
   // ---- interfaces ----------------------------------------------------------------------------
   void process_interface(const ast::Interface& a, bool imported);
+
+  // ---- libraries and coclasses (check_library.cpp) ---------------------------------------------
+  void process_library(const ast::Library& a, bool imported, bool top);
+  void process_coclass(const ast::Coclass& a, bool imported);
+  // The uuid(...) of a library or coclass (required); reports a missing or malformed one.
+  std::optional<IID> required_uuid(const ast::Attributes& attrs, const std::string& what, const SourceLocation& where);
 
   void process_method(const ast::Method& m, ir::Interface* itf, PtrKind pointer_default, std::set<std::string>& names);
 

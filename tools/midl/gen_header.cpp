@@ -54,10 +54,17 @@ class HeaderGen {
     } else if (auto* td = std::get_if<ast::Typedef>(&item)) {
       out_.line();
       std::string decls;
+      std::string builtins;
       for (const auto& d : td->decls) {
+        if (m_.builtin_redeclarations.count(d.name)) {
+          builtins += (builtins.empty() ? "" : ", ") + d.name;
+          continue;
+        }
         if (!decls.empty()) decls += ", ";
         decls += declarator(d, false);
       }
+      if (!builtins.empty()) out_.line("// " + builtins + ": declared by guise's headers (built-in types).");
+      if (decls.empty()) return;
       out_.raw("typedef ");
       type_with_body(td->type, 0);
       out_.raw(" " + decls + ";\n");
@@ -67,7 +74,40 @@ class HeaderGen {
       out_.raw(";\n");
     } else if (auto* itf = std::get_if<std::shared_ptr<ast::Interface>>(&item)) {
       emit_interface(**itf);
+    } else if (auto* lib = std::get_if<std::shared_ptr<ast::Library>>(&item)) {
+      emit_library(**lib);
+    } else if (auto* coclass = std::get_if<ast::Coclass>(&item)) {
+      emit_coclass(*coclass);
+    } else if (auto* importlib = std::get_if<ast::ImportLib>(&item)) {
+      out_.line();
+      out_.line("// importlib(\"" + importlib->file + "\"): guise reads no type libraries.");
     }
+  }
+
+  // As MIDL: LIBID_ declared here and defined in _i.cpp; the library's contents follow in order.
+  void emit_library(const ast::Library& a) {
+    auto it = m_.library_by_name.find(a.name);
+    if (it != m_.library_by_name.end()) {
+      out_.line();
+      out_.line("// Library " + a.name + " {" + guid_text(it->second->libid) + "} (no type library is generated).");
+      out_.line("EXTERN_C const IID LIBID_" + a.name + ";");
+    }
+    for (const auto& item : a.items) emit_item(item);
+  }
+
+  // As MIDL: CLSID_ declared here and defined in _i.cpp, and the class declared with its uuid, so
+  // guise::uuidof<Foo>() gives CLSID_Foo where MSVC code writes __uuidof(Foo).
+  void emit_coclass(const ast::Coclass& a) {
+    auto it = m_.coclass_by_name.find(a.name);
+    if (it == m_.coclass_by_name.end()) return;
+    const ir::Coclass& c = *it->second;
+    out_.line();
+    std::string listed;
+    for (const auto& name : c.interfaces) listed += (listed.empty() ? "" : ", ") + name;
+    out_.line("// Class " + c.name + " {" + guid_text(c.clsid) + "}" + (listed.empty() ? "" : ": " + listed) + ".");
+    out_.line("EXTERN_C const CLSID CLSID_" + c.name + ";");
+    out_.line("class DECLSPEC_UUID(\"" + guid_text(c.clsid) + "\") " + c.name + ";");
+    out_.line("GUISE_DECLARE_INTERFACE_ID(" + c.name + ", CLSID_" + c.name + ");");
   }
 
   std::string declarator(const ast::Declarator& d, bool conformant_as_one) {
@@ -87,6 +127,10 @@ class HeaderGen {
   // Prints a type spec, with the body of a struct/union/enum defined there (raw text at `level`).
   void type_with_body(const ast::TypeSpec& ts, int level) {
     if (ts.is_const) out_.raw("const ");
+    if (ts.struct_def && m_.builtin_struct_defs.count(ts.struct_def.get())) {
+      out_.raw("GUID");  // the IDL's own GUID structure: guise/guiddef.h declares it
+      return;
+    }
     if (ts.kind == ast::TypeSpec::Kind::kStruct && ts.struct_def && ts.struct_def->has_body) {
       out_.raw("struct " + (ts.name.empty() ? std::string() : ts.name + " ") + "{\n");
       for (const auto& m : ts.struct_def->members) field(m, level + 1);
@@ -122,7 +166,7 @@ class HeaderGen {
       out_.raw(indent(level) + "}");
       return;
     }
-    std::string spelled = cpp_spelling(ts);
+    std::string spelled = cpp_spelling(ts, &m_.builtin_struct_tags);
     if (ts.is_const && spelled.rfind("const ", 0) == 0) spelled = spelled.substr(6);
     out_.raw(spelled);
   }

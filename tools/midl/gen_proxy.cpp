@@ -1,5 +1,7 @@
 #include "gen_proxy.h"
 
+#include <cstdio>
+
 #include "builtins.h"
 #include "emitter.h"
 #include "gen_header.h"
@@ -209,9 +211,10 @@ std::string generate_iid(const ir::Module& m) {
   Emitter out;
   out.line(generated_banner(m));
   out.line("//");
-  out.line("// The interface identifiers of " + m.base_name + ".idl. The IID_ constants themselves are inline in " +
-           m.base_name + ".h (DEFINE_GUID);");
-  out.line("// this table lists them for code that enumerates a file's interfaces.");
+  out.line("// The identifiers of " + m.base_name + ".idl. IID_ constants are inline in " + m.base_name +
+           ".h (DEFINE_GUID); LIBID_ and CLSID_");
+  out.line("// constants are defined here, as in MIDL's _i.c. The table lists the IIDs for code that enumerates a");
+  out.line("// file's interfaces.");
   out.line("#include \"" + m.base_name + ".h\"");
   out.line();
   const std::string id = identifier_of(m.base_name);
@@ -221,6 +224,24 @@ std::string generate_iid(const ir::Module& m) {
     names.push_back(itf->name);
     if (itf->async_iid) names.push_back("Async" + itf->name);
   }
+  // LIBID_ and CLSID_ definitions, as MIDL's _i.c has them (the header declares them EXTERN_C).
+  bool any_class_ids = false;
+  auto define_id = [&](const char* type, const std::string& name, const IID& g) {
+    char data4[64];
+    std::snprintf(data4, sizeof data4, "{0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X}", g.Data4[0],
+                  g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+    char head[64];
+    std::snprintf(head, sizeof head, "0x%08X, 0x%04X, 0x%04X, ", g.Data1, g.Data2, g.Data3);
+    out.line(std::string("EXTERN_C const ") + type + " " + name + " = {" + head + data4 + "};");
+    any_class_ids = true;
+  };
+  for (const auto& lib : m.libraries) {
+    if (!lib->imported) define_id("IID", "LIBID_" + lib->name, lib->libid);
+  }
+  for (const auto& c : m.coclasses) {
+    if (!c->imported) define_id("CLSID", "CLSID_" + c->name, c->clsid);
+  }
+  if (any_class_ids) out.line();
   out.line("extern const IID* const " + id + "_interface_ids[];");
   out.open("const IID* const " + id + "_interface_ids[] = {");
   for (const auto& n : names) out.line("&IID_" + n + ",");

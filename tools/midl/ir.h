@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,24 @@ struct Interface {
   SourceLocation where;
 };
 
+// "[uuid(...)] library L { ... }": LIBID_L. No type library is produced.
+struct Library {
+  std::string name;
+  IID libid{};
+  bool imported = false;
+  SourceLocation where;
+};
+
+// "[uuid(...)] coclass C { interface I; ... }": CLSID_C and the interfaces the class lists.
+struct Coclass {
+  std::string name;
+  IID clsid{};
+  std::vector<std::string> interfaces;  // in declaration order
+  std::string default_interface;        // [default], else the first listed
+  bool imported = false;
+  SourceLocation where;
+};
+
 // All that the back ends need for one compiled file (and what it imported).
 struct Module {
   std::string base_name;  // "foo" for foo.idl
@@ -141,6 +160,16 @@ struct Module {
   std::map<const ast::UnionDef*, const StructInfo*> encapsulated_by_def;
   std::map<const ast::UnionDef*, const UnionInfo*> union_by_def;
   std::map<std::string, std::int64_t> constants;
+  std::map<std::string, const Library*> library_by_name;
+  std::map<std::string, const Coclass*> coclass_by_name;
+  std::vector<std::unique_ptr<Library>> libraries;
+  std::vector<std::unique_ptr<Coclass>> coclasses;
+  // Built-in Windows types (DWORD, GUID, LPWSTR...) the IDL declares itself, as MS-DTYP-style protocol
+  // IDLs do: include/guise already declares them, so the header prints no declaration for these names,
+  // and a structure body that redeclares GUID is printed as GUID.
+  std::set<std::string> builtin_redeclarations;
+  std::set<const ast::StructDef*> builtin_struct_defs;
+  std::map<std::string, std::string> builtin_struct_tags;  // "_GUID" → "GUID"
 };
 
 }  // namespace guise::midl::ir

@@ -19,10 +19,12 @@ const std::set<std::string>& base_type_words() {
 }
 
 const std::set<std::string>& unsupported_keywords() {
-  static const std::set<std::string> words = {"library", "coclass", "dispinterface", "module", "importlib",
-                                              "midl_pragma", "pipe", "__int128"};
+  static const std::set<std::string> words = {"dispinterface", "module", "midl_pragma", "pipe", "__int128"};
   return words;
 }
+
+// Where an item appears: what may be declared there.
+enum class Context { kFile, kInterface, kLibrary };
 
 class Parser {
  public:
@@ -33,7 +35,7 @@ class Parser {
     file.path = path;
     while (!at_end()) {
       try {
-        parse_item(file.items, /*in_interface=*/false);
+        parse_item(file.items, Context::kFile);
       } catch (const SyntaxError&) {
         resync();
       }
@@ -107,7 +109,8 @@ class Parser {
   }
 
   // ---- items ---------------------------------------------------------------------------------
-  void parse_item(std::vector<Item>& items, bool in_interface) {
+  void parse_item(std::vector<Item>& items, Context context) {
+    const bool in_interface = context == Context::kInterface;
     const Token& t = peek();
     if (t.kind == TokenKind::kIdentifier && unsupported_keywords().count(t.text)) {
       fail(t.where, "'" + t.text + "' is not supported by guise-midl (see docs/idl.md for the supported subset)");
@@ -121,6 +124,18 @@ class Parser {
       } while (accept(","));
       expect(";", "after import");
       items.push_back(std::move(imp));
+      return;
+    }
+    if (is_word("importlib")) {
+      ImportLib lib;
+      lib.where = next().where;
+      if (context != Context::kLibrary) fail(lib.where, "importlib may only appear inside a library");
+      expect("(", "after importlib");
+      if (peek().kind != TokenKind::kString) fail(peek().where, "importlib takes one file name string");
+      lib.file = next().text;
+      expect(")", "after the importlib file name");
+      expect(";", "after importlib");
+      items.push_back(std::move(lib));
       return;
     }
     if (is_word("cpp_quote")) {
@@ -156,6 +171,16 @@ class Parser {
       items.push_back(parse_interface(std::move(attrs)));
       return;
     }
+    if (is_word("library")) {
+      if (context != Context::kFile) fail(peek().where, "a library may only appear at file level");
+      items.push_back(parse_library(std::move(attrs)));
+      return;
+    }
+    if (is_word("coclass")) {
+      if (in_interface) fail(peek().where, "a coclass cannot appear inside an interface");
+      items.push_back(parse_coclass(std::move(attrs)));
+      return;
+    }
     if (peek().kind == TokenKind::kIdentifier && unsupported_keywords().count(peek().text)) {
       fail(peek().where, "'" + peek().text + "' is not supported by guise-midl (see docs/idl.md for the supported subset)");
     }
@@ -163,8 +188,11 @@ class Parser {
       items.push_back(parse_method(std::move(attrs)));
       return;
     }
-    if (!attrs.empty()) fail(peek().where, "expected 'interface' after attributes, found " + describe(peek()));
-    fail(peek().where, "expected a definition (import, cpp_quote, interface, typedef, const, struct, union, enum), found " + describe(peek()));
+    if (!attrs.empty()) {
+      fail(peek().where, "expected 'interface', 'library' or 'coclass' after attributes, found " + describe(peek()));
+    }
+    fail(peek().where, "expected a definition (import, cpp_quote, interface, library, coclass, typedef, const, struct, "
+                       "union, enum), found " + describe(peek()));
   }
 
   std::shared_ptr<Interface> parse_interface(Attributes attrs) {
@@ -182,7 +210,7 @@ class Parser {
     while (!is_punct("}")) {
       if (at_end()) fail(peek().where, "unterminated interface '" + itf->name + "'");
       try {
-        parse_item(itf->items, /*in_interface=*/true);
+        parse_item(itf->items, Context::kInterface);
       } catch (const SyntaxError&) {
         resync(body_depth);
         if (brace_depth_ < body_depth) return itf;
@@ -191,6 +219,52 @@ class Parser {
     next();
     accept(";");
     return itf;
+  }
+
+  std::shared_ptr<Library> parse_library(Attributes attrs) {
+    auto lib = std::make_shared<Library>();
+    lib->attrs = std::move(attrs);
+    lib->where = next().where;  // 'library'
+    lib->name = expect_identifier("a library name");
+    expect("{", "to open the library body");
+    const int body_depth = brace_depth_;
+    while (!is_punct("}")) {
+      if (at_end()) fail(peek().where, "unterminated library '" + lib->name + "'");
+      try {
+        parse_item(lib->items, Context::kLibrary);
+      } catch (const SyntaxError&) {
+        resync(body_depth);
+        if (brace_depth_ < body_depth) return lib;
+      }
+    }
+    next();
+    accept(";");
+    return lib;
+  }
+
+  Coclass parse_coclass(Attributes attrs) {
+    Coclass c;
+    c.attrs = std::move(attrs);
+    c.where = next().where;  // 'coclass'
+    c.name = expect_identifier("a coclass name");
+    expect("{", "to open the coclass body");
+    while (!accept("}")) {
+      if (at_end()) fail(c.where, "unterminated coclass '" + c.name + "'");
+      CoclassMember m;
+      if (is_punct("[")) m.attrs = parse_attributes();
+      m.where = peek().where;
+      if (is_word("dispinterface")) {
+        m.dispinterface = true;
+      } else if (!is_word("interface")) {
+        fail(peek().where, "expected 'interface' in the coclass, found " + describe(peek()));
+      }
+      next();
+      m.name = expect_identifier("an interface name");
+      expect(";", "after the coclass member");
+      c.members.push_back(std::move(m));
+    }
+    accept(";");
+    return c;
   }
 
   Method parse_method(Attributes attrs) {

@@ -36,6 +36,26 @@ class ClientConnection {
                             std::span<const std::byte> in, std::vector<std::byte>& out, Deadline deadline,
                             const CancelToken* cancel, bool& request_sent);
 
+  // The two halves of call(), for a caller that waits elsewhere between them (an STA's modal loop).
+  struct ReplyState {
+    std::uint32_t call_id = 0;
+    bool first = true;  // the reply's first fragment has not arrived yet
+  };
+  // Binds the interface if needed and sends the request; `state` then names the call.
+  [[nodiscard]] Status send_call(const InterfaceId& iface, std::uint16_t opnum, const std::optional<GUID>& object,
+                                 std::span<const std::byte> in, Deadline deadline, const CancelToken* cancel,
+                                 bool& request_sent, ReplyState& state);
+  // Appends reply fragments to `out`. Blocking: until the reply is complete, the deadline or a cancel
+  // (which abandon the call). Not blocking: only what has already arrived. true when the reply is
+  // complete; a fault is its Status.
+  [[nodiscard]] Result<bool> read_reply(ReplyState& state, std::vector<std::byte>& out, Deadline deadline,
+                                        const CancelToken* cancel, bool blocking);
+  // Readable when more of a reply has arrived or the server closed the connection.
+  int fd() const noexcept { return fd_.get(); }
+  // Gives up a call in flight, best effort and never blocking: co_cancel when `cancelled`, then
+  // orphaned. The connection is broken afterwards.
+  void abandon_call(std::uint32_t call_id, bool cancelled) noexcept;
+
   bool broken() const noexcept { return broken_; }
   // Whether the server closed (or wrote to) this idle connection: then it must not be used.
   bool server_closed() const noexcept;
@@ -43,10 +63,12 @@ class ClientConnection {
  private:
   ClientConnection(UniqueFd fd, AuthInfo auth, const ClientOptions& options);
   Result<std::uint16_t> context_for(const InterfaceId& iface, Deadline deadline, const CancelToken* cancel);
-  Result<std::span<const std::byte>> read_fragment(Deadline deadline, const CancelToken* cancel);
+  // The next complete fragment. Not blocking: an empty span when it has not all arrived yet.
+  Result<std::span<const std::byte>> read_fragment(Deadline deadline, const CancelToken* cancel, bool blocking = true);
+  // One fragment of the reply to state.call_id: true when it was the last.
+  Result<bool> take_reply_fragment(std::span<const std::byte> fragment, ReplyState& state, std::vector<std::byte>& out);
   Status wait_readable(Deadline deadline, const CancelToken* cancel);
   Status send_bytes(const std::vector<std::byte>& pdu);
-  void abandon_call(std::uint32_t call_id, bool cancelled) noexcept;
   Status broken_with(Status status) {
     broken_ = true;
     return status;

@@ -15,15 +15,19 @@
 // while it reads, and the connection keeps one only while a PDU is half-received.
 //
 // Replies: every PDU is written under `write_mu_`, a whole reply at a time, against a deadline fixed
-// when the reply starts (Limits::write_timeout): the shape a reply written later, from another thread,
-// needs.
+// when the reply starts (Limits::write_timeout), whichever thread writes it: a deferred call's reply
+// (deferred_reply.h) is written later by the thread that finishes it, through the connection's
+// ReplyChannel, while the serving threads go on with the connection's other requests. A connection with
+// deferred calls pending is never reaped as idle.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <list>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -42,6 +46,8 @@ struct InterfaceRegistration;
 
 namespace detail {
 
+class ReplyChannel;
+
 struct Watch {
   enum class Kind { kStop, kListener, kConnection, kReaper, kAcceptResume };
   explicit Watch(Kind k) : kind(k) {}
@@ -59,6 +65,7 @@ class ServerConnection final : public Watch {
   // fuzz target); `refusal` makes it answer its bind with bind_nak(refusal) and close.
   ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name,
                    PeerAccounts::Admission admission = {}, std::optional<BindNakReason> refusal = std::nullopt);
+  ~ServerConnection() override;
   int fd() const noexcept { return fd_.get(); }
   const TransportPeer& peer() const noexcept { return peer_; }
   bool refused() const noexcept { return refusal_.has_value(); }
@@ -74,10 +81,15 @@ class ServerConnection final : public Watch {
   // reaper thread, written by the serving thread.
   std::int64_t reap_deadline() const noexcept { return reap_deadline_.load(std::memory_order_relaxed); }
   Waiting waiting_for() const noexcept { return waiting_for_.load(std::memory_order_relaxed); }
+  // The server stops: every deferred call still pending gets a fault with `fault_status`.
+  void fault_deferred_calls(std::uint32_t fault_status);
 
   std::mutex busy;
 
  private:
+  friend class ReplyChannel;
+  // Called by the ReplyChannel (any thread) when its count of pending deferred calls changes.
+  void deferred_calls_changed(std::size_t pending) noexcept;
   Outcome read_and_handle(int flags);
   Outcome refuse_unframed(std::span<const std::byte> pending, DecodeError error);
   Outcome handle_fragment(std::span<const std::byte> fragment);
@@ -113,13 +125,21 @@ class ServerConnection final : public Watch {
   std::uint16_t max_recv_frag_;  // what we accept
   std::uint32_t assoc_group_id_ = 0;
   std::map<std::uint16_t, const InterfaceRegistration*> contexts_;
-  std::vector<SecurityContext> security_;
+  // A list: a deferred call keeps a pointer to its context while alter_context adds others (and an
+  // empty list, unlike a deque, allocates nothing for the many connections that never authenticate).
+  std::list<SecurityContext> security_;
   Reassembler reassembler_;
   std::atomic<std::int64_t> reap_deadline_{0};
   std::atomic<Waiting> waiting_for_{Waiting::kBind};
 
   std::mutex write_mu_;                     // one reply (or fault, or bind answer) at a time
   std::function<void()> before_write_wait_;  // keeps the server's reactor watched while we wait
+  std::atomic<std::uint32_t> deferred_pending_{0};
+  // This connection's deferred calls (reply_channel.h), made at the first one: most connections never
+  // defer and pay nothing. Set by the serving thread; published for Server::stop through replies_seen_.
+  std::shared_ptr<ReplyChannel> replies_;
+  std::atomic<ReplyChannel*> replies_seen_{nullptr};
+  ReplyChannel& replies();
 };
 
 }  // namespace detail

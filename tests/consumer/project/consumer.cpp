@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "guise/objbase.h"
+#include "guise/windows.h"
 #include "identity/access_check.h"
 #include "identity/sddl.h"
 
@@ -19,7 +19,9 @@ int main() {
   auto sd = parse_sddl("O:SYG:SYD:(A;;0x1;;;S-1-22-1-41001)");
   if (!sd.ok()) return 1;
   const bool granted = access_check(alice, *sd, 0x1, GenericMapping{1, 1, 1, 1}).granted;
-  std::printf("consumer: %s %s %s\n", ascii.c_str(), alice.user_sid().to_string().c_str(),
-              granted ? "granted" : "denied");
-  return granted ? 0 : 1;
+  HANDLE event = CreateEvent(nullptr, TRUE, TRUE, nullptr);
+  const bool signaled = event != nullptr && WaitForSingleObject(event, 0) == WAIT_OBJECT_0 && CloseHandle(event);
+  std::printf("consumer: %s %s %s %s\n", ascii.c_str(), alice.user_sid().to_string().c_str(),
+              granted ? "granted" : "denied", signaled ? "signaled" : "unsignaled");
+  return granted && signaled ? 0 : 1;
 }

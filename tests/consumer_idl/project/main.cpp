@@ -46,10 +46,15 @@ class Loopback final : public guise::ndr::ProxyChannel {
 }  // namespace
 
 int main() {
-  greeter_register_proxy_stubs();
+  // No registration call: linking greeter_idl links its proxies and stubs, which register themselves.
   Greeter object;
   Loopback channel(&object);
-  auto proxy = guise::ndr::ProxyStubRegistry::instance().find(IID_IGreeter)->create_proxy(&object, channel);
+  const auto* entry = guise::ndr::ProxyStubRegistry::instance().find(IID_IGreeter);
+  if (entry == nullptr) {
+    std::printf("consumer_idl: IGreeter's proxy and stub were not registered by linking greeter_idl\n");
+    return 1;
+  }
+  auto proxy = entry->create_proxy(&object, channel);
   auto* greeter = static_cast<IGreeter*>(proxy.get());
   COMVERSION version{5, 7};
   WCHAR* greeting = nullptr;

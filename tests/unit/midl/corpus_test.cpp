@@ -94,11 +94,11 @@ TEST(MidlCompileText, ParsesWithoutPreprocessorAndReportsPositions) {
 
 TEST(MidlCompileText, ReportsSeveralIndependentSyntaxErrors) {
   guise::midl::Diagnostics diags;
-  auto out = guise::midl::compile_text("typedef struct _A { long a : 3; } A;\nlibrary L { };\nconst long C = 1;\n", "t.idl", diags);
+  auto out = guise::midl::compile_text("typedef struct _A { long a : 3; } A;\nmodule M { };\nconst long C = 1;\n", "t.idl", diags);
   EXPECT_FALSE(out.has_value());
   EXPECT_EQ(diags.format(),
             "t.idl:1:28: error: bit fields are not supported\n"
-            "t.idl:2:1: error: 'library' is not supported by guise-midl (see docs/idl.md for the supported subset)\n");
+            "t.idl:2:1: error: 'module' is not supported by guise-midl (see docs/idl.md for the supported subset)\n");
 }
 
 }  // namespace
