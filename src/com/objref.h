@@ -44,6 +44,13 @@ struct StdObjRef {
   friend bool operator==(const StdObjRef&, const StdObjRef&) = default;
 };
 
+// One RemAddRef/RemRelease entry (REMINTERFACEREF, §2.2.22.2).
+struct InterfaceRefs {
+  Ipid ipid{};
+  std::uint32_t public_refs = 0;
+  std::uint32_t private_refs = 0;
+};
+
 // An OBJREF_STANDARD.
 struct ObjRef {
   IID iid{};

@@ -1,0 +1,51 @@
+#include "com/orpc_channel.h"
+
+#include "com/apartment_state.h"
+#include "com/call_failure.h"
+#include "com/call_frame.h"
+#include "com/orpc_headers.h"
+#include "com/remote_oxid.h"
+#include "guise/winerror.h"
+
+namespace guise::com {
+
+OrpcChannel::OrpcChannel(RemoteOxid* oxid, std::shared_ptr<RemoteOxid> keep_alive, Ipid ipid, IID iid,
+                         ndr::InterfaceMarshaler* marshaler, ComLimits limits)
+    : oxid_(oxid),
+      keep_alive_(std::move(keep_alive)),
+      ipid_(ipid),
+      iid_(iid),
+      marshaler_(marshaler),
+      limits_(limits) {}
+
+Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opnum, std::span<const std::byte> stub_in) {
+  // The IID a generated proxy passes is the one that declared the method (a base interface for
+  // inherited methods); the call goes out on the IID this IPID was marshaled for, as Windows binds.
+  if (!thread_in_apartment()) {
+    return Status(StatusCode::kFailedPrecondition, "com: the calling thread has not called CoInitializeEx",
+                  CO_E_NOTINITIALIZED);
+  }
+  ndr::Writer request;
+  request.reserve(32 + stub_in.size());
+  OrpcThis header;
+  header.cid = causality_for_outgoing_call();
+  put_orpcthis(request, header);
+  request.write_bytes(stub_in);
+
+  rpc::CallOptions options;
+  options.object = ipid_;
+  options.timeout = timeout_;
+  std::vector<std::byte> reply;
+  Status st = oxid_->client().call(rpc::InterfaceId{iid_, 0, 0}, opnum, request.bytes(), reply, options);
+  if (!st.ok()) return orpc_call_failure(std::move(st));
+
+  ndr::Limits header_limits = ndr_limits_;
+  header_limits.max_allocation = limits_.max_orpc_extension_bytes + 4096;
+  ndr::Reader r(reply, header_limits);
+  OrpcThat that;
+  GUISE_RETURN_IF_ERROR(get_orpcthat(r, that, limits_));
+  reply.erase(reply.begin(), reply.begin() + static_cast<std::ptrdiff_t>(r.position()));
+  return reply;
+}
+
+}  // namespace guise::com

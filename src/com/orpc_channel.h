@@ -1,0 +1,60 @@
+// orpc_channel.h: how a generated interface proxy's calls reach the remote object (the client half of
+// MS-DCOM §3.2.4.2).
+//
+// One channel per interface proxy: it knows the IPID and IID the proxy stands for and the remote
+// OXID (where its exporter listens). invoke() puts ORPCTHIS in front of the parameters the proxy
+// marshaled (version 5.7, the causality id of the call this thread is serving or a fresh one), sends
+// the request with the IPID as object UUID on the proxy's IID, checks and strips the reply's
+// ORPCTHAT and returns the rest for the proxy to decode. A thread that is in no apartment gets
+// CO_E_NOTINITIALIZED before anything is sent; transport failures come back as Windows reports them
+// (call_failure.h); faults keep the server's HRESULT.
+//
+// Security seam for the call-security work: every call asks `connection_for()` for its rpc::Client,
+// keyed by (binding, authentication info); the proxy's blanket will choose the AuthInfo there.
+// Thread-safety: calls may be made from many threads at once.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "com/limits.h"
+#include "com/objref.h"
+#include "ndr/proxy_registry.h"
+#include "rpc/client.h"
+
+namespace guise::com {
+
+class RemoteOxid;
+
+class OrpcChannel final : public ndr::ProxyChannel {
+ public:
+  // `oxid` must outlive the channel; `keep_alive` (may be null) holds it when the channel does not
+  // belong to the RemoteOxid itself.
+  OrpcChannel(RemoteOxid* oxid, std::shared_ptr<RemoteOxid> keep_alive, Ipid ipid, IID iid,
+              ndr::InterfaceMarshaler* marshaler, ComLimits limits);
+
+  [[nodiscard]] Result<std::vector<std::byte>> invoke(const IID& iid, std::uint16_t opnum,
+                                                      std::span<const std::byte> stub_in) override;
+  ndr::InterfaceMarshaler* interface_marshaler() override { return marshaler_; }
+  ndr::Limits limits() override { return ndr_limits_; }
+
+  // Calls through this channel fail with RPC_E_TIMEOUT after `timeout` (runtime threads use it so a
+  // hung peer cannot stall them; application proxies wait as Windows does).
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+
+  const Ipid& ipid() const noexcept { return ipid_; }
+  const IID& iid() const noexcept { return iid_; }
+
+ private:
+  RemoteOxid* oxid_;
+  std::shared_ptr<RemoteOxid> keep_alive_;
+  Ipid ipid_;
+  IID iid_;
+  ndr::InterfaceMarshaler* marshaler_;
+  ComLimits limits_;
+  ndr::Limits ndr_limits_;
+  std::optional<std::chrono::milliseconds> timeout_;
+};
+
+}  // namespace guise::com

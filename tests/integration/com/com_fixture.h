@@ -1,0 +1,42 @@
+// com_fixture.h: what every COM remoting integration test starts from (tests only): fast pings for
+// the whole test process and its children, an MTA on the test thread, and helpers to start a
+// guise-com-test-server and get a proxy to its root object.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "comtest.h"
+#include "guise/com_ptr.h"
+#include "guise/objbase.h"
+#include "integration/com/test_process.h"
+
+namespace guise::com::testing {
+
+// Ping period the tests run with (set before the runtime first reads it, inherited by children).
+inline constexpr const char* kTestPingPeriodMs = "300";
+inline constexpr const char* kTestPingMisses = "2";
+
+void use_test_ping_settings();
+
+struct ServerHandle {
+  std::unique_ptr<TestProcess> process;
+  std::string objref;
+  pid_t pid = 0;
+};
+
+// Starts guise-com-test-server (as `uid` when given) and reads its root OBJREF.
+ServerHandle start_server(std::optional<uid_t> uid = std::nullopt, std::optional<gid_t> gid = std::nullopt);
+
+ComPtr<ITestObject> unmarshal_root(const ServerHandle& server);
+
+class ComTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { use_test_ping_settings(); }
+  void SetUp() override { ASSERT_TRUE(SUCCEEDED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))); }
+  void TearDown() override { CoUninitialize(); }
+};
+
+}  // namespace guise::com::testing
