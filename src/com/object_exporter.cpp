@@ -349,24 +349,20 @@ HRESULT ObjectExporter::release_refs(const PeerKey& peer, std::span<const Interf
         continue;
       }
       ExportedInterface* itf = it->second.itf;
-      if (entry.public_refs > itf->public_refs) {
-        log::warn("com: {} released {} public references on an interface holding {}; refused the excess",
-                  peer.describe(), entry.public_refs, itf->public_refs);
+      auto mine = itf->private_refs.find(peer);
+      const std::uint64_t private_held = mine == itf->private_refs.end() ? 0 : mine->second;
+      // An entry asking to release more than is outstanding (public), or more than this peer holds
+      // (private), is refused whole: nothing goes below zero and nothing of it is applied.
+      if (entry.public_refs > itf->public_refs || entry.private_refs > private_held) {
+        log::warn("com: {} released {}+{} references on an interface holding {}+{}; refused", peer.describe(),
+                  entry.public_refs, entry.private_refs, itf->public_refs, private_held);
         overall = E_INVALIDARG;
+        continue;
       }
-      itf->public_refs -= std::min<std::uint64_t>(itf->public_refs, entry.public_refs);
+      itf->public_refs -= entry.public_refs;
       if (entry.private_refs > 0) {
-        auto mine = itf->private_refs.find(peer);
-        const std::uint64_t held = mine == itf->private_refs.end() ? 0 : mine->second;
-        if (entry.private_refs > held) {
-          log::warn("com: {} released {} private references it does not hold ({})", peer.describe(),
-                    entry.private_refs, held);
-          overall = E_INVALIDARG;
-        }
-        if (mine != itf->private_refs.end()) {
-          mine->second -= std::min<std::uint64_t>(held, entry.private_refs);
-          if (mine->second == 0) itf->private_refs.erase(mine);
-        }
+        mine->second -= entry.private_refs;
+        if (mine->second == 0) itf->private_refs.erase(mine);
       }
       touched.push_back(it->second.owner);
     }

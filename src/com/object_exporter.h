@@ -9,7 +9,7 @@
 //   - public references: handed out in OBJREFs (5 per MSHLFLAGS_NORMAL marshal, as Windows) and by
 //     RemAddRef/RemQueryInterface, returned by RemRelease and in-process unmarshals. They are an
 //     aggregate per IPID as MS-DCOM defines them; a release of more than is outstanding is refused
-//     (an error for that caller, nothing below zero, other holders unaffected).
+//     whole (E_INVALIDARG for that caller, nothing below zero, nothing of it applied).
 //   - private references (RemAddRef cPrivateRefs), counted per peer: only that peer can return them.
 //   - table marshals (MSHLFLAGS_TABLESTRONG/TABLEWEAK): until CoReleaseMarshalData.
 // Garbage collection (MS-DCOM §3.2.6, §3.1.2.5.1.2-3): clients ping the OIDs they hold in ping sets.

@@ -8,6 +8,7 @@
 //                then print "hr=<hex>"
 //   add          print "sum=<Add(2, 3)>" or "hr=<hex>"
 //   whocalls     print "caller_pid=<p> caller_uid=<u> server_pid=<s>"
+//   simple-ping <set id, hex>   IObjectExporter::SimplePing on someone else's set: print "status=<n>"
 // Exit status 0 when the action ran (whatever its HRESULT), 2 on bad usage, 3 when unmarshaling failed.
 #include <unistd.h>
 
@@ -17,11 +18,30 @@
 
 #include "guise/objbase.h"
 #include "integration/com/objref_text.h"
+#include "com/objref.h"
+#include "com/remote_oxid.h"
 #include "comtest.h"
+#include "oxidresolver.h"
+#include "rpc/ndr_interface.h"
 
 using namespace guise::com::testing;
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[2]) == "simple-ping") {
+    const std::string bytes = bytes_from_hex(argv[1]);
+    auto objref = guise::com::decode_objref(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+    if (!objref.ok()) return 3;
+    auto binding = guise::com::OxidTable::pick_binding(objref->resolver);
+    if (!binding) return 3;
+    auto client = guise::rpc::Client::create(binding->to_string(),
+                                             guise::com::ConnectionSource::default_auth(*binding));
+    if (!client.ok()) return 3;
+    IObjectExporter_Client exporter(guise::rpc::call_fn_for(*client, IObjectExporter_v0_0_s_ifspec));
+    SETID set = std::stoull(argv[3], nullptr, 16);
+    const error_status_t status = exporter.SimplePing(nullptr, &set);
+    std::printf("status=%u\n", static_cast<unsigned>(status));
+    return 0;
+  }
   if (argc != 3) return 2;
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
   ITestObject* object = nullptr;
