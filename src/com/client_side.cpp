@@ -12,8 +12,9 @@ ClientSide::ClientSide(ComLimits limits, ndr::InterfaceMarshaler& marshaler, std
 
 ClientSide::~ClientSide() = default;
 
-Result<ComPtr<IUnknown>> ClientSide::unmarshal(const ObjRef& objref, const IID& iid) {
-  GUISE_TRY(std::shared_ptr<RemoteOxid> oxid, oxids_.resolve(objref.std.oxid, objref.resolver));
+Result<ComPtr<IUnknown>> ClientSide::unmarshal(const ObjRef& objref, const IID& iid,
+                                               std::optional<uid_t> expected_server) {
+  GUISE_TRY(std::shared_ptr<RemoteOxid> oxid, oxids_.resolve(objref.std.oxid, objref.resolver, expected_server));
   const bool pinged = (objref.std.flags & kSorfNoPing) == 0;
   const Key key{oxid.get(), objref.std.oid};
   ComPtr<ProxyManager> manager;

@@ -37,8 +37,10 @@ class ClientSide {
   OxidTable& oxids() noexcept { return oxids_; }
   PingClient& pings() noexcept { return pings_; }
 
-  // A proxy for a remote OBJREF, QueryInterface'd to `iid` (AddRef'd).
-  [[nodiscard]] Result<ComPtr<IUnknown>> unmarshal(const ObjRef& objref, const IID& iid);
+  // A proxy for a remote OBJREF, QueryInterface'd to `iid` (AddRef'd). `expected_server` pins the
+  // exporter's connections to that kernel-attested uid (remote_oxid.h).
+  [[nodiscard]] Result<ComPtr<IUnknown>> unmarshal(const ObjRef& objref, const IID& iid,
+                                                   std::optional<uid_t> expected_server = std::nullopt);
   // The proxy manager whose identity is `identity` (AddRef'd), or null when it is no proxy of ours.
   ComPtr<ProxyManager> manager_of(IUnknown* identity);
   // CoReleaseMarshalData of a remote OBJREF: gives its references back to the exporter.

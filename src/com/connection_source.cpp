@@ -21,12 +21,15 @@ rpc::AuthInfo ConnectionSource::default_auth(const rpc::StringBinding& binding) 
 }
 
 Result<std::shared_ptr<rpc::Client>> ConnectionSource::client_for(const rpc::StringBinding& binding,
-                                                                  const rpc::AuthInfo& auth) {
-  Key key{binding.to_string(),
-          {static_cast<int>(auth.level), static_cast<int>(auth.imp_level), auth.capabilities}};
+                                                                  const rpc::AuthInfo& auth,
+                                                                  std::optional<uid_t> expected_server) {
+  Key key{binding.to_string(), static_cast<int>(auth.level), static_cast<int>(auth.imp_level), auth.capabilities,
+          expected_server ? static_cast<std::int64_t>(*expected_server) : -1};
   std::lock_guard lock(mu_);
   if (auto it = clients_.find(key); it != clients_.end()) return it->second;
-  GUISE_TRY(rpc::Client client, rpc::Client::create(key.first, auth, options_));
+  rpc::ClientOptions options = options_;
+  options.expected_server_uid = expected_server;
+  GUISE_TRY(rpc::Client client, rpc::Client::create(std::get<0>(key), auth, options));
   auto shared = std::make_shared<rpc::Client>(std::move(client));
   clients_.emplace(std::move(key), shared);
   return shared;

@@ -12,7 +12,11 @@
 // for processes that never change their ids outside guise). Thread-safety: all members.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
+#include <optional>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,14 +31,17 @@ namespace guise::com {
 class ConnectionSource {
  public:
   ConnectionSource();
+  // `expected_server`: over ncalrpc every connection's server must be that uid (rpc
+  // ClientOptions::expected_server_uid) — for endpoints whose owner is known (activation).
   [[nodiscard]] Result<std::shared_ptr<rpc::Client>> client_for(const rpc::StringBinding& binding,
-                                                                const rpc::AuthInfo& auth);
+                                                                const rpc::AuthInfo& auth,
+                                                                std::optional<uid_t> expected_server = std::nullopt);
   // The default authentication info of a call to `binding` (spec R37: CONNECT / IDENTIFY locally;
   // level NONE over TCP until a GSSAPI provider is configured).
   static rpc::AuthInfo default_auth(const rpc::StringBinding& binding);
 
  private:
-  using Key = std::pair<std::string, std::tuple<int, int, std::uint32_t>>;
+  using Key = std::tuple<std::string, int, int, std::uint32_t, std::int64_t>;
   rpc::ClientOptions options_;
   std::mutex mu_;
   std::map<Key, std::shared_ptr<rpc::Client>> clients_;

@@ -66,21 +66,31 @@ std::optional<rpc::StringBinding> OxidTable::pick_binding(const DualStringArray&
   return tcp;
 }
 
-Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStringArray& resolver_dsa) {
+Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStringArray& resolver_dsa,
+                                                       std::optional<uid_t> expected_server) {
   auto resolver = pick_binding(resolver_dsa);
   if (!resolver) {
     return Status(StatusCode::kInvalidInput, "com: the OBJREF names no resolver binding usable from here",
                   RPC_E_INVALID_OBJREF);
   }
-  const std::string key = fmt::format("{}#{:016x}", resolver->to_string(), oxid);
+  const std::string prefix = fmt::format("{}#{:016x}#", resolver->to_string(), oxid);
+  const std::string key = prefix + (expected_server ? std::to_string(*expected_server) : std::string("-"));
   {
     std::lock_guard lock(mu_);
     if (auto it = by_key_.find(key); it != by_key_.end()) {
       if (auto alive = it->second.lock()) return alive;
     }
+    if (!expected_server) {
+      // An exporter already reached with a pinned identity (activation) keeps its pin for every
+      // further OBJREF naming it, e.g. the objects its class factory creates.
+      for (auto it = by_key_.lower_bound(prefix); it != by_key_.end() && it->first.starts_with(prefix); ++it) {
+        if (auto alive = it->second.lock()) return alive;
+      }
+    }
     std::erase_if(by_key_, [](const auto& kv) { return kv.second.expired(); });
   }
-  GUISE_TRY(auto resolver_client, connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver)));
+  GUISE_TRY(auto resolver_client,
+            connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver), expected_server));
   rpc::CallOptions options;
   options.timeout = kRuntimeCallTimeout;
   IObjectExporter_Client exporter(rpc::call_fn_for(*resolver_client, IObjectExporter_v0_0_s_ifspec, options));
@@ -109,7 +119,7 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
     return Status(StatusCode::kUnavailable, "com: the exporter offers no binding usable from here",
                   HRESULT_FROM_WIN32(kRpcSServerUnavailable));
   }
-  GUISE_TRY(auto client, connections_.client_for(*binding, ConnectionSource::default_auth(*binding)));
+  GUISE_TRY(auto client, connections_.client_for(*binding, ConnectionSource::default_auth(*binding), expected_server));
   auto entry = std::make_shared<RemoteOxid>(oxid, std::move(*binding), std::move(client), rem_unknown, authn_hint,
                                             std::move(*resolver), std::move(resolver_client), resolver_dsa);
   std::lock_guard lock(mu_);

@@ -71,7 +71,10 @@ class OxidTable {
   // The exporter `oxid` whose resolver `resolver` names, resolved on first use. Errors: the OBJREF
   // names no usable binding (RPC_E_INVALID_OBJREF), the resolver is gone (0x800706BA) or does not
   // know the OXID (HRESULT_FROM_WIN32(OR_INVALID_OXID)).
-  [[nodiscard]] Result<std::shared_ptr<RemoteOxid>> resolve(Oxid oxid, const DualStringArray& resolver);
+  // `expected_server` pins every connection to that kernel-attested uid (activation through the class
+  // directory); exporters reached with and without a pin are cached apart.
+  [[nodiscard]] Result<std::shared_ptr<RemoteOxid>> resolve(Oxid oxid, const DualStringArray& resolver,
+                                                            std::optional<uid_t> expected_server = std::nullopt);
 
   // The first binding of `dsa` usable from this host (ncalrpc here first, then TCP), or nullopt.
   static std::optional<rpc::StringBinding> pick_binding(const DualStringArray& dsa);

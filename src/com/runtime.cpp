@@ -13,7 +13,9 @@
 #include "com/orpc_dispatcher.h"
 #include "com/ping_settings.h"
 #include "com/random_ids.h"
+#include "com/remote_activation.h"
 #include "com/rem_unknown.h"
+#include "activation.h"
 #include "orpc.h"
 #include "oxidresolver.h"
 #include "remunkn.h"
@@ -86,6 +88,12 @@ Status Runtime::ensure_serving() {
   auto resolver = std::make_unique<ObjectResolverService>(exporter_, rem_unknown_ipid, [this] { return bindings(); },
                                                           kAuthnHint);
   GUISE_RETURN_IF_ERROR(server->register_interface(rpc::registration_for(IObjectExporter_v0_0_s_ifspec, resolver.get())));
+  auto activation = std::make_unique<ActivationService>(marshaler_, exporter_, rem_unknown_ipid,
+                                                        [this] { return bindings(); }, kAuthnHint, limits_);
+  ndr::Limits activation_limits;
+  activation_limits.max_allocation = 1u << 20;  // an activation request is small; a count cannot make it large
+  GUISE_RETURN_IF_ERROR(
+      server->register_interface(rpc::registration_for(IActivation_v0_0_s_ifspec, activation.get(), activation_limits)));
 
   DualStringArray bindings;
   const std::string local = env_or(
@@ -110,6 +118,7 @@ Status Runtime::ensure_serving() {
   server_ = std::move(server);
   dispatcher_ = std::move(dispatcher);
   resolver_service_ = std::move(resolver);
+  activation_service_ = std::move(activation);
   serving_ = true;
   start_housekeeper_locked();
   log::debug("com: exporting on {}{}", local_bound, tcp_binding ? " and " + tcp_binding->to_string() : "");

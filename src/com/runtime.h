@@ -8,7 +8,8 @@
 //     it with any ncalrpc endpoint), and
 //   - when GUISE_COM_TCP_ADDRESS names an address (e.g. 127.0.0.1), ncacn_ip_tcp on it, port 0
 //     (GUISE_COM_TCP_PORT picks one),
-// serving IObjectExporter (this process is its own OXID resolver: no daemon), IRemUnknown2, and every
+// serving IObjectExporter (this process is its own OXID resolver: no daemon), IActivation (for its
+// registered class objects), IRemUnknown2, and every
 // [object] interface of the proxy/stub registry — those registered when serving starts, i.e. every
 // interface linked into the program. Its threads (GUISE_COM_THREADS, default 4) read requests and run
 // MTA calls themselves (DESIGN decision 6). The OBJREFs it writes name these bindings. The
@@ -35,6 +36,7 @@ class Server;
 
 namespace guise::com {
 
+class ActivationService;
 class OrpcDispatcher;
 class ObjectResolverService;
 class RemUnknown;
@@ -78,6 +80,7 @@ class Runtime {
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<OrpcDispatcher> dispatcher_;
   std::unique_ptr<ObjectResolverService> resolver_service_;
+  std::unique_ptr<ActivationService> activation_service_;
   RemUnknown* rem_unknown_ = nullptr;
   std::thread housekeeper_;
   std::condition_variable wake_;

@@ -11,9 +11,14 @@ void use_test_ping_settings() {
   ::setenv("GUISE_COM_PING_MISSES", kTestPingMisses, 1);
 }
 
-ServerHandle start_server(std::optional<uid_t> uid, std::optional<gid_t> gid) {
+ServerHandle start_server(const ServerOptions& options) {
   ServerHandle handle;
-  handle.process = std::make_unique<TestProcess>(std::vector<std::string>{GUISE_COM_TEST_SERVER}, uid, gid);
+  std::vector<std::string> argv{GUISE_COM_TEST_SERVER};
+  argv.insert(argv.end(), options.args.begin(), options.args.end());
+  handle.process = std::make_unique<TestProcess>(argv, options.uid, options.gid, options.env);
+  if (!options.args.empty() && options.args.front() == "--register") {
+    if (auto hr = handle.process->wait_for("registered hr=")) handle.registered = *hr;
+  }
   if (auto pid = handle.process->wait_for("pid=")) handle.pid = static_cast<pid_t>(std::stol(*pid));
   if (auto objref = handle.process->wait_for("objref=")) handle.objref = *objref;
   (void)handle.process->wait_for("ready");

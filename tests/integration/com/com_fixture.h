@@ -25,10 +25,18 @@ struct ServerHandle {
   std::unique_ptr<TestProcess> process;
   std::string objref;
   pid_t pid = 0;
+  std::string registered;  // the HRESULT CoRegisterClassObject returned, as hex ("" if not asked)
 };
 
-// Starts guise-com-test-server (as `uid` when given) and reads its root OBJREF.
-ServerHandle start_server(std::optional<uid_t> uid = std::nullopt, std::optional<gid_t> gid = std::nullopt);
+struct ServerOptions {
+  std::vector<std::string> args;  // after the program name, e.g. {"--register", "multiple"}
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::vector<std::string> env;   // "NAME=value" for the server only
+};
+
+// Starts guise-com-test-server and reads its root OBJREF (and "registered hr=" when --register).
+ServerHandle start_server(const ServerOptions& options = {});
 
 ComPtr<ITestObject> unmarshal_root(const ServerHandle& server);
 

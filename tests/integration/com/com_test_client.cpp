@@ -9,6 +9,8 @@
 //   add          print "sum=<Add(2, 3)>" or "hr=<hex>"
 //   whocalls     print "caller_pid=<p> caller_uid=<u> server_pid=<s>"
 //   simple-ping <set id, hex>   IObjectExporter::SimplePing on someone else's set: print "status=<n>"
+//   - activate   (objref argument ignored) CoCreateInstance(CLSID_GuiseTestObject, CLSCTX_LOCAL_SERVER)
+//                then WhoCalls: print "activated hr=<hex> caller_uid=<u> server_pid=<s>"
 // Exit status 0 when the action ran (whatever its HRESULT), 2 on bad usage, 3 when unmarshaling failed.
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "com/objref.h"
 #include "com/remote_oxid.h"
 #include "comtest.h"
+#include "integration/com/test_object.h"
 #include "oxidresolver.h"
 #include "rpc/ndr_interface.h"
 
@@ -44,6 +47,18 @@ int main(int argc, char** argv) {
   }
   if (argc != 3) return 2;
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  if (std::string(argv[2]) == "activate") {
+    ITestObject* created = nullptr;
+    HRESULT hr = CoCreateInstance(CLSID_GuiseTestObject, nullptr, CLSCTX_LOCAL_SERVER, IID_ITestObject,
+                                  reinterpret_cast<void**>(&created));
+    ULONG pid = 0, uid = 0, server = 0;
+    if (SUCCEEDED(hr)) hr = created->WhoCalls(&pid, &uid, &server);
+    std::printf("activated hr=%08x caller_uid=%u server_pid=%u\n", static_cast<unsigned>(hr), uid, server);
+    std::fflush(stdout);
+    if (created != nullptr) created->Release();
+    CoUninitialize();
+    return 0;
+  }
   ITestObject* object = nullptr;
   const HRESULT hr = unmarshal_from_hex(argv[1], IID_ITestObject, reinterpret_cast<void**>(&object));
   if (FAILED(hr)) {

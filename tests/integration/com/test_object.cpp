@@ -145,6 +145,44 @@ HRESULT TestObject::Twice(LONG value, LONG* result) {
   return S_OK;
 }
 
+namespace {
+std::atomic<long> g_factory_locks{0};
+}  // namespace
+
+HRESULT TestFactory::QueryInterface(REFIID riid, void** ppv) {
+  if (ppv == nullptr) return E_POINTER;
+  if (riid == IID_IUnknown || riid == IID_IClassFactory) {
+    *ppv = static_cast<IClassFactory*>(this);
+    AddRef();
+    return S_OK;
+  }
+  *ppv = nullptr;
+  return E_NOINTERFACE;
+}
+
+ULONG TestFactory::Release() {
+  const ULONG left = refs_.fetch_sub(1) - 1;
+  if (left == 0) delete this;
+  return left;
+}
+
+HRESULT TestFactory::CreateInstance(IUnknown* outer, REFIID riid, void** ppv) {
+  if (ppv == nullptr) return E_POINTER;
+  *ppv = nullptr;
+  if (outer != nullptr) return CLASS_E_NOAGGREGATION;
+  auto* object = new TestObject();
+  const HRESULT hr = object->QueryInterface(riid, ppv);
+  object->Release();
+  return hr;
+}
+
+HRESULT TestFactory::LockServer(BOOL lock) {
+  g_factory_locks.fetch_add(lock ? 1 : -1);
+  return S_OK;
+}
+
+long TestFactory::locks() noexcept { return g_factory_locks.load(); }
+
 HRESULT Callback::QueryInterface(REFIID riid, void** ppv) {
   if (ppv == nullptr) return E_POINTER;
   if (riid == IID_IUnknown || riid == IID_ICallback) {

@@ -58,6 +58,25 @@ class TestObject final : public ITestObject, public IOther {
   ComPtr<ITestObject> held_;
 };
 
+// The class of TestObject as the activation tests register it.
+// {6A1F0C52-3D4E-4C8A-9B1E-0D2C4E5F6A80}
+DEFINE_GUID(CLSID_GuiseTestObject, 0x6A1F0C52, 0x3D4E, 0x4C8A, 0x9B, 0x1E, 0x0D, 0x2C, 0x4E, 0x5F, 0x6A, 0x80);
+
+// Creates TestObjects; counts LockServer.
+class TestFactory final : public IClassFactory {
+ public:
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
+  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
+  ULONG STDMETHODCALLTYPE Release() override;
+  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** ppv) override;
+  HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override;
+  static long locks() noexcept;
+
+ private:
+  ~TestFactory() = default;
+  std::atomic<ULONG> refs_{1};
+};
+
 class Callback final : public ICallback {
  public:
   explicit Callback(LONG factor) : factor_(factor) {}

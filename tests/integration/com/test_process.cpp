@@ -11,7 +11,8 @@
 
 namespace guise::com::testing {
 
-TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid_t> uid, std::optional<gid_t> gid) {
+TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid_t> uid, std::optional<gid_t> gid,
+                         const std::vector<std::string>& env) {
   int in[2];
   int out[2];
   if (::pipe2(in, O_CLOEXEC) != 0) return;
@@ -21,6 +22,7 @@ TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid
     return;
   }
   std::vector<std::string> copies = argv;
+  std::vector<std::string> env_copies = env;
   std::vector<char*> args;
   for (auto& a : copies) args.push_back(a.data());
   args.push_back(nullptr);
@@ -28,6 +30,7 @@ TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid
   if (pid_ == 0) {
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
+    for (auto& entry : env_copies) ::putenv(entry.data());
     if (gid && (::setgroups(0, nullptr) != 0 || ::setresgid(*gid, *gid, *gid) != 0)) ::_exit(126);
     if (uid && ::setresuid(*uid, *uid, *uid) != 0) ::_exit(126);
     ::execv(args[0], args.data());

@@ -17,8 +17,9 @@ namespace guise::com::testing {
 
 class TestProcess {
  public:
+  // `env`: "NAME=value" entries set in the child only, before exec.
   TestProcess(const std::vector<std::string>& argv, std::optional<uid_t> uid = std::nullopt,
-              std::optional<gid_t> gid = std::nullopt);
+              std::optional<gid_t> gid = std::nullopt, const std::vector<std::string>& env = {});
   ~TestProcess();
   TestProcess(const TestProcess&) = delete;
   TestProcess& operator=(const TestProcess&) = delete;
