@@ -22,7 +22,14 @@ HRESULT read_exactly(IStream* stream, void* out, ULONG size) {
 // Reads one OBJREF from the stream's current position (the layout tells its length).
 Result<ObjRef> read_objref(IStream* stream) {
   std::vector<std::byte> bytes(kObjrefHeaderSize + kStdObjrefSize + 4);
-  if (HRESULT hr = read_exactly(stream, bytes.data(), static_cast<ULONG>(bytes.size())); FAILED(hr)) {
+  if (HRESULT hr = read_exactly(stream, bytes.data(), kObjrefHeaderSize); FAILED(hr)) {
+    return Status(StatusCode::kInvalidInput, "com: the stream holds no complete OBJREF", hr);
+  }
+  // Signature and kind first: bytes that are no OBJREF are said so, not read on as if they were.
+  GUISE_RETURN_IF_ERROR(check_objref_header(std::span(bytes).first(kObjrefHeaderSize)));
+  if (HRESULT hr = read_exactly(stream, bytes.data() + kObjrefHeaderSize,
+                                static_cast<ULONG>(bytes.size() - kObjrefHeaderSize));
+      FAILED(hr)) {
     return Status(StatusCode::kInvalidInput, "com: the stream holds no complete OBJREF", hr);
   }
   const std::size_t at = kObjrefHeaderSize + kStdObjrefSize;

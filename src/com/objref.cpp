@@ -57,7 +57,7 @@ std::size_t encoded_size(const ObjRef& objref) {
   return kObjrefHeaderSize + kStdObjrefSize + encoded_size(objref.resolver);
 }
 
-Result<ObjRef> decode_objref(std::span<const std::byte> bytes, const ComLimits& limits) {
+Status check_objref_header(std::span<const std::byte> bytes) {
   if (bytes.size() < kObjrefHeaderSize) return objref_error_status(ObjrefError::kTruncated, 0);
   if (load(bytes, 0, 4) != kObjrefSignature) return objref_error_status(ObjrefError::kBadSignature, 0);
   const auto kind = static_cast<std::uint32_t>(load(bytes, 4, 4));
@@ -65,9 +65,14 @@ Result<ObjRef> decode_objref(std::span<const std::byte> bytes, const ComLimits& 
     return objref_error_status(ObjrefError::kUnsupportedKind, 4);
   }
   if (kind != kObjrefStandard) return objref_error_status(ObjrefError::kBadKind, 4);
+  if (load_guid(bytes, 8) == GUID_NULL) return objref_error_status(ObjrefError::kNullIid, 8);
+  return Status::Ok();
+}
+
+Result<ObjRef> decode_objref(std::span<const std::byte> bytes, const ComLimits& limits) {
+  GUISE_RETURN_IF_ERROR(check_objref_header(bytes));
   ObjRef objref;
   objref.iid = load_guid(bytes, 8);
-  if (objref.iid == GUID_NULL) return objref_error_status(ObjrefError::kNullIid, 8);
   if (bytes.size() < kObjrefHeaderSize + kStdObjrefSize) {
     return objref_error_status(ObjrefError::kTruncated, kObjrefHeaderSize);
   }

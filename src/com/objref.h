@@ -62,6 +62,10 @@ struct ObjRef {
 std::vector<std::byte> encode_objref(const ObjRef& objref);
 std::size_t encoded_size(const ObjRef& objref);
 
+// Checks the first kObjrefHeaderSize bytes (signature, kind, IID) of an OBJREF, so a reader of a
+// stream can refuse what is no OBJREF before reading on.
+[[nodiscard]] Status check_objref_header(std::span<const std::byte> header);
+
 // Decodes exactly one OBJREF filling `bytes`. Errors: objref_error_status() values
 // (RPC_E_INVALID_OBJREF).
 [[nodiscard]] Result<ObjRef> decode_objref(std::span<const std::byte> bytes, const ComLimits& limits = {});
