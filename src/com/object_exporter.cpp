@@ -193,10 +193,13 @@ void ObjectExporter::add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, co
   by_ipid_.emplace(ipid, DispatchTarget{owner, raw});
 }
 
-std::optional<DispatchTarget> ObjectExporter::find(const Ipid& ipid) const {
+std::optional<DispatchTarget> ObjectExporter::find(const Ipid& ipid) {
   std::lock_guard lock(mu_);
   auto it = by_ipid_.find(ipid);
   if (it == by_ipid_.end()) return std::nullopt;
+  // A call is as good a sign of a live client as a ping: an object in use is not run down between the
+  // unmarshal and the client's first ping, however slow that client is.
+  it->second.owner->unpinged_since_ = Clock::now();
   return it->second;
 }
 

@@ -13,8 +13,8 @@
 //   - private references (RemAddRef cPrivateRefs), counted per peer: only that peer can return them.
 //   - table marshals (MSHLFLAGS_TABLESTRONG/TABLEWEAK): until CoReleaseMarshalData.
 // Garbage collection (MS-DCOM §3.2.6, §3.1.2.5.1.2-3): clients ping the OIDs they hold in ping sets.
-// An OID that no live ping set holds for ping_settings().rundown_after() — never pinged, or its last
-// pinger died — is run down: every remote reference is dropped (table marshals stay). So a killed
+// An OID that no live ping set holds, and no call reached, for ping_settings().rundown_after() — never
+// pinged, or its last pinger died — is run down: every remote reference is dropped (table marshals stay). So a killed
 // client leaks nothing. When nothing keeps an object exported it leaves every table and the stub
 // manager releases it once the calls still running on it have returned.
 //
@@ -92,8 +92,9 @@ class ObjectExporter {
   // Registers the apartment's IRemUnknown object under `ipid` (never reference counted or run down).
   void add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, const ndr::ProxyStubEntry* stub);
 
-  // The interface a call on `ipid` reaches, or nullopt (unknown, disconnected or run down).
-  std::optional<DispatchTarget> find(const Ipid& ipid) const;
+  // The interface a call on `ipid` reaches, or nullopt (unknown, disconnected or run down). A call
+  // also restarts the OID's grace period, as a ping would.
+  std::optional<DispatchTarget> find(const Ipid& ipid);
 
   // The object behind an OBJREF this process exported (in-process unmarshal), QueryInterface'd to
   // `iid`; a NORMAL OBJREF's references are consumed. CO_E_OBJNOTCONNECTED if it is gone.

@@ -31,7 +31,7 @@ struct EncodableExtensions {
       auto* extent = reinterpret_cast<ORPC_EXTENT*>(block.data());
       extent->id = extents[i].id;
       extent->size = static_cast<ULONG>(extents[i].data.size());
-      std::memcpy(extent->data, extents[i].data.data(), extents[i].data.size());
+      if (!extents[i].data.empty()) std::memcpy(extent->data, extents[i].data.data(), extents[i].data.size());
       pointers[i] = extent;
     }
     array.size = static_cast<ULONG>(extents.size());

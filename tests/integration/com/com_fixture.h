@@ -16,8 +16,10 @@
 namespace guise::com::testing {
 
 // Ping period the tests run with (set before the runtime first reads it, inherited by children).
-inline constexpr const char* kTestPingPeriodMs = "300";
-inline constexpr const char* kTestPingMisses = "2";
+// 1 s × 3: a killed client's objects go within seconds, and a slow (sanitized, loaded) test still
+// pings what it unmarshaled long before the grace period ends.
+inline constexpr const char* kTestPingPeriodMs = "1000";
+inline constexpr const char* kTestPingMisses = "3";
 
 void use_test_ping_settings();
 
