@@ -1,5 +1,7 @@
 #include "com/orpc_headers.h"
 
+#include <cstring>
+
 #include "guise/winerror.h"
 #include "ndr/decode_error.h"
 #include "ndr/primitives.h"
@@ -85,6 +87,31 @@ void put_orpcthis(ndr::Writer& w, const OrpcThis& header) {
   wire.extensions = &extensions.array;
   (void)ndr::generated::ndr_put_flat(w, wire);
   (void)ndr::generated::ndr_put_deferred(w, wire);
+}
+
+void append_orpcthis(std::vector<std::byte>& out, std::uint32_t flags, const GUID& cid) {
+  const std::size_t at = out.size();
+  out.resize(at + kOrpcThisSize);
+  std::byte* p = out.data() + at;
+  auto put16 = [&p](std::uint16_t v) {
+    p[0] = static_cast<std::byte>(v & 0xFF);
+    p[1] = static_cast<std::byte>(v >> 8);
+    p += 2;
+  };
+  auto put32 = [&p](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>((v >> (8 * i)) & 0xFF);
+    p += 4;
+  };
+  put16(kComVersionMajor);
+  put16(kComVersionMinor);
+  put32(flags);
+  put32(0);  // reserved1
+  put32(cid.Data1);
+  put16(cid.Data2);
+  put16(cid.Data3);
+  std::memcpy(p, cid.Data4, 8);
+  p += 8;
+  put32(0);  // extensions: NULL
 }
 
 void put_orpcthat(ndr::Writer& w, const OrpcThat& header) {

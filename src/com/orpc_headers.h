@@ -52,6 +52,10 @@ struct OrpcThat {
 };
 
 void put_orpcthis(ndr::Writer& w, const OrpcThis& header);
+// The 32-byte ORPCTHIS of a request without extensions (what every guise proxy sends), appended to
+// `out` — the same bytes put_orpcthis writes, without an ndr::Writer.
+inline constexpr std::size_t kOrpcThisSize = 32;
+void append_orpcthis(std::vector<std::byte>& out, std::uint32_t flags, const GUID& cid);
 void put_orpcthat(ndr::Writer& w, const OrpcThat& header);
 
 // Read the header at the start of the reader's body. Bad NDR is RPC_X_BAD_STUB_DATA; a stream left

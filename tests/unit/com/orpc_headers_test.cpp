@@ -45,6 +45,18 @@ TEST(OrpcThisCodec, WithoutExtensionsIsThe32ByteHeaderImpacketSends) {
   EXPECT_TRUE(back.extensions.empty());
 }
 
+TEST(OrpcThisCodec, TheFastEncoderWritesExactlyWhatTheGeneratedOneWrites) {
+  ndr::Writer w;
+  OrpcThis h;
+  h.flags = kOrpcfLocal;
+  h.cid = kCid;
+  put_orpcthis(w, h);
+  std::vector<std::byte> fast{std::byte{0xEE}};  // appends after what is there
+  append_orpcthis(fast, kOrpcfLocal, kCid);
+  ASSERT_EQ(fast.size(), 1 + kOrpcThisSize);
+  EXPECT_EQ(std::vector<std::byte>(fast.begin() + 1, fast.end()), std::vector<std::byte>(w.bytes().begin(), w.bytes().end()));
+}
+
 TEST(OrpcThatCodec, WithoutExtensionsIsEightBytes) {
   ndr::Writer w;
   put_orpcthat(w, {});
