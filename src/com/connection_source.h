@@ -9,7 +9,8 @@
 //
 // Environment: GUISE_COM_IDENTITY_CHECK=tracked makes clients trust guise's own record of the
 // thread's identity instead of asking the kernel per call (rpc::IdentityCheck::kGuiseTracked; only
-// for processes that never change their ids outside guise). Thread-safety: all members.
+// for processes that never change their ids outside guise). Clients live as long as the process (a
+// channel may still be calling through one it no longer selects). Thread-safety: all members.
 #pragma once
 
 #include <sys/types.h>

@@ -3,6 +3,7 @@
 #include "com/apartment_state.h"
 #include "com/call_failure.h"
 #include "com/call_frame.h"
+#include "com/connection_source.h"
 #include "com/orpc_headers.h"
 #include "com/remote_oxid.h"
 #include "guise/winerror.h"
@@ -37,7 +38,9 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   options.object = ipid_;
   options.timeout = timeout_;
   std::vector<std::byte> reply;
-  Status st = oxid_->client().call(rpc::InterfaceId{iid_, 0, 0}, opnum, request, reply, options);
+  rpc::Client* chosen = client_.load(std::memory_order_acquire);
+  const rpc::Client& client = chosen != nullptr ? *chosen : oxid_->client();
+  Status st = client.call(rpc::InterfaceId{iid_, 0, 0}, opnum, request, reply, options);
   if (request.capacity() > (std::size_t{1} << 20)) request = {};  // keep only small buffers
   if (!st.ok()) return orpc_call_failure(std::move(st));
 
@@ -48,6 +51,17 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   GUISE_RETURN_IF_ERROR(get_orpcthat(r, that, limits_));
   reply.erase(reply.begin(), reply.begin() + static_cast<std::ptrdiff_t>(r.position()));
   return reply;
+}
+
+Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc::AuthInfo& auth) {
+  GUISE_TRY(std::shared_ptr<rpc::Client> client, connections.client_for(oxid_->binding(), auth));
+  client_.store(client.get(), std::memory_order_release);
+  return Status::Ok();
+}
+
+rpc::AuthInfo OrpcChannel::authentication() const {
+  const rpc::Client* chosen = client_.load(std::memory_order_acquire);
+  return chosen != nullptr ? chosen->auth() : oxid_->client().auth();
 }
 
 }  // namespace guise::com

@@ -9,11 +9,17 @@
 // CO_E_NOTINITIALIZED before anything is sent; transport failures come back as Windows reports them
 // (call_failure.h); faults keep the server's HRESULT.
 //
-// Security seam for the call-security work: every call asks `connection_for()` for its rpc::Client,
-// keyed by (binding, authentication info); the proxy's blanket will choose the AuthInfo there.
-// Thread-safety: calls may be made from many threads at once.
+// Security seam for the call-security work: the channel calls through an rpc::Client chosen by
+// (binding, authentication info) — the exporter's default until set_authentication() picks another
+// (what IClientSecurity::SetBlanket will do: the next call uses it, calls in flight keep theirs, spec
+// R44). Inside that client, connections are chosen by the identity the calling thread presents to the
+// kernel (rpc/client.h), so a connection attested for one identity never carries another's call
+// (spec R56); presenting an identity other than the thread's (no cloaking while impersonating) needs
+// the RPC layer to open connections as that identity. Thread-safety: calls may be made from many
+// threads at once; set_authentication may race them safely.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -43,6 +49,11 @@ class OrpcChannel final : public ndr::ProxyChannel {
   // hung peer cannot stall them; application proxies wait as Windows does).
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
+  // Later calls use `auth` (a client from `connections` for the exporter's binding). kUnimplemented
+  // for levels the transport cannot give (an authenticated level over TCP without a provider).
+  [[nodiscard]] Status set_authentication(class ConnectionSource& connections, const rpc::AuthInfo& auth);
+  rpc::AuthInfo authentication() const;
+
   const Ipid& ipid() const noexcept { return ipid_; }
   const IID& iid() const noexcept { return iid_; }
 
@@ -55,6 +66,9 @@ class OrpcChannel final : public ndr::ProxyChannel {
   ComLimits limits_;
   ndr::Limits ndr_limits_;
   std::optional<std::chrono::milliseconds> timeout_;
+  // The client calls go through; null: the exporter's default. ConnectionSource owns every client it
+  // made for the life of the process, so a call still using an earlier one is safe.
+  std::atomic<rpc::Client*> client_{nullptr};
 };
 
 }  // namespace guise::com

@@ -176,6 +176,12 @@ Status ProxyManager::adopt(const IID& iid, const StdObjRef& std) {
   return Status::Ok();
 }
 
+OrpcChannel* ProxyManager::channel(const IID& iid) {
+  std::lock_guard lock(mu_);
+  Interface* itf = find_locked(iid);
+  return itf != nullptr ? itf->channel.get() : nullptr;
+}
+
 Result<ObjRef> ProxyManager::marshal_for_third_party(const IID& iid) {
   Ipid ipid{};
   bool need_more = false;

@@ -51,6 +51,10 @@ class ProxyManager final : public IUnknown {
   // An OBJREF for a third party: the real exporter, one reference of ours.
   [[nodiscard]] Result<ObjRef> marshal_for_third_party(const IID& iid);
 
+  // The channel of the interface proxy this manager holds for `iid`, or null (the hook through which
+  // IClientSecurity will set a proxy's blanket).
+  OrpcChannel* channel(const IID& iid);
+
   Oid oid() const noexcept { return oid_; }
   const std::shared_ptr<RemoteOxid>& oxid() const noexcept { return oxid_; }
 

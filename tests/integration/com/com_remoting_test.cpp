@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "com/call_failure.h"
+#include "com/runtime.h"
 #include "integration/com/com_fixture.h"
 #include "integration/com/objref_text.h"
 #include "integration/com/test_object.h"
@@ -258,6 +259,33 @@ TEST_F(ComRemoting, ThirdPartyMarshalingLetsTheReceiverCallTheOwnerDirectly) {
   ASSERT_EQ(root_a->DropHeld(), S_OK);
   ASSERT_TRUE(b.process->send("live"));
   EXPECT_EQ(b.process->wait_for("live="), "1");
+}
+
+TEST_F(ComRemoting, AProxysAuthenticationCanBeChangedForItsNextCalls) {
+  ServerHandle server = start_server();
+  ComPtr<ITestObject> root = unmarshal_root(server);
+  ASSERT_TRUE(root);
+  ULONG level = 0;
+  ASSERT_EQ(root->CallLevel(&level), S_OK);
+  EXPECT_EQ(level, 2u) << "the default blanket: RPC_C_AUTHN_LEVEL_CONNECT";
+  // The seam IClientSecurity::SetBlanket will use: the channel of this interface proxy.
+  ComPtr<IUnknown> identity;
+  ASSERT_EQ(root->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(identity.GetAddressOf())), S_OK);
+  ComPtr<ProxyManager> manager = Runtime::instance().client().manager_of(identity.Get());
+  ASSERT_TRUE(manager);
+  OrpcChannel* channel = manager->channel(IID_ITestObject);
+  ASSERT_NE(channel, nullptr);
+  ASSERT_TRUE(channel
+                  ->set_authentication(Runtime::instance().client().connections(),
+                                       rpc::AuthInfo::local(rpc::AuthnLevel::kPktPrivacy,
+                                                            identity::ImpersonationLevel::kImpersonate))
+                  .ok());
+  ASSERT_EQ(root->CallLevel(&level), S_OK);
+  EXPECT_EQ(level, 6u) << "the server saw the new level on the next call";
+  ComPtr<IOther> other;
+  ASSERT_EQ(root->QueryInterface(IID_IOther, reinterpret_cast<void**>(other.GetAddressOf())), S_OK);
+  EXPECT_EQ(manager->channel(IID_IOther)->authentication().level, rpc::AuthnLevel::kConnect)
+      << "a blanket belongs to one interface proxy";
 }
 
 TEST_F(ComRemoting, ACallerRunningAsAnotherUidIsAttestedByTheKernel) {

@@ -140,6 +140,14 @@ HRESULT TestObject::LiveObjects(LONG* count) {
   return S_OK;
 }
 
+HRESULT TestObject::CallLevel(ULONG* level) {
+  *level = 0;
+  const CallFrame* frame = CallFrame::current();
+  if (frame == nullptr || frame->server_call() == nullptr) return E_UNEXPECTED;
+  *level = static_cast<ULONG>(frame->server_call()->attributes().authn_level);
+  return S_OK;
+}
+
 HRESULT TestObject::Twice(LONG value, LONG* result) {
   *result = 2 * value;
   return S_OK;

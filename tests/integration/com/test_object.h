@@ -47,6 +47,7 @@ class TestObject final : public ITestObject, public IOther {
   HRESULT STDMETHODCALLTYPE DropHeld() override;
   HRESULT STDMETHODCALLTYPE QueryFor(REFIID riid, IUnknown** object) override;
   HRESULT STDMETHODCALLTYPE LiveObjects(LONG* count) override;
+  HRESULT STDMETHODCALLTYPE CallLevel(ULONG* level) override;
 
   HRESULT STDMETHODCALLTYPE Twice(LONG value, LONG* result) override;
 
