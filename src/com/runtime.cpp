@@ -1,6 +1,9 @@
 #include "com/runtime.h"
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdlib>
 #include <string>
@@ -30,6 +33,10 @@ namespace {
 // RPC_C_AUTHN_LEVEL_CONNECT: the level ResolveOxid2 suggests (spec R37's default).
 constexpr std::uint32_t kAuthnHint = 2;
 
+// A child forked after the runtime started has none of its threads: at its exit there is nothing to
+// join (joining the parent's thread objects there would be undefined).
+std::atomic<bool> g_forked_child{false};
+
 std::string env_or(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
@@ -53,6 +60,7 @@ Runtime& Runtime::instance() {
     guise_com_register_builtin_proxy_stubs();
     auto* r = new Runtime();
     std::atexit([] { Runtime::instance().shutdown(); });
+    ::pthread_atfork(nullptr, nullptr, [] { g_forked_child.store(true); });
     return r;
   }();
   return *runtime;
@@ -165,6 +173,7 @@ void Runtime::flush_releases() {
 }
 
 void Runtime::shutdown() {
+  if (g_forked_child.load()) return;
   std::thread housekeeper;
   rpc::Server* server = nullptr;
   {
