@@ -39,7 +39,6 @@ namespace guise::com {
 class ActivationService;
 class OrpcDispatcher;
 class ObjectResolverService;
-class RemUnknown;
 
 class Runtime {
  public:
@@ -81,7 +80,6 @@ class Runtime {
   std::unique_ptr<OrpcDispatcher> dispatcher_;
   std::unique_ptr<ObjectResolverService> resolver_service_;
   std::unique_ptr<ActivationService> activation_service_;
-  RemUnknown* rem_unknown_ = nullptr;
   std::thread housekeeper_;
   std::condition_variable wake_;
   bool wake_pending_ = false;
