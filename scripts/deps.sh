@@ -10,6 +10,9 @@ packages=(
   libfmt-dev libspdlog-dev                                   # formatting and logging
   libcap-dev                                                 # capability queries (CAP_SETUID/CAP_SETGID)
   python3-impacket                                           # independent DCE/RPC + NDR peer (interop tests)
+  libkrb5-dev nettle-dev gss-ntlmssp gss-ntlmssp-dev         # remote security: GSSAPI, NTLM mech, RC4/HMAC-MD5
+  krb5-kdc krb5-admin-server krb5-user                       # a real KDC the remote tests start (kdb5_util, kadmin.local, kinit)
+  samba libnss-wrapper                                       # samba-dcerpcd as a peer for guise's client; its users via nss_wrapper
 )
 
 missing=()
@@ -25,6 +28,15 @@ if ((${#missing[@]})); then
   fi
   echo "guise: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with daemons (krb5-kdc, krb5-admin-server, samba) must not start them: the tests run their own
+  # KDC with its own configuration. A policy-rc.d that says "no" is put in place only for the install.
+  own_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ -n $own_policy ]]; then rm -f /usr/sbin/policy-rc.d; fi
 fi

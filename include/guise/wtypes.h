@@ -33,6 +33,11 @@ using HRESULT = std::int32_t;
 using SCODE = std::int32_t;
 using LPVOID = void*;
 using LPCVOID = const void*;
+// A reference to a process-local kernel object (an event, later a token): see handleapi.h.
+using HANDLE = void*;
+using PHANDLE = HANDLE*;
+using LPHANDLE = HANDLE*;
+using LPDWORD = DWORD*;
 
 using OLECHAR = char16_t;
 using WCHAR = char16_t;

@@ -133,6 +133,12 @@ Token Token::with_level(ImpersonationLevel level) const {
   return Token(std::make_shared<const Data>(std::move(copy)));
 }
 
+Token Token::with_principal_name(std::string name) const {
+  Data copy = *data_;
+  copy.principal_name = std::move(name);
+  return Token(std::make_shared<const Data>(std::move(copy)));
+}
+
 bool operator==(const Token& a, const Token& b) noexcept {
   if (a.data_ == b.data_) return true;
   return a.uid() == b.uid() && a.gid() == b.gid() && a.groups() == b.groups() &&

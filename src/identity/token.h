@@ -61,6 +61,9 @@ class Token {
 
   // The same identity at another level (e.g. capped at what the client granted).
   Token with_level(ImpersonationLevel level) const;
+  // The same identity under the name its authentication proved ("alice@EXAMPLE.TEST",
+  // "TESTDOM\alice"): remote callers mapped to a local user keep their principal.
+  Token with_principal_name(std::string name) const;
 
   // Same identity (uid, gid, groups, anonymous flag, level).
   friend bool operator==(const Token& a, const Token& b) noexcept;

@@ -5,6 +5,14 @@
 // the caller; (3) leave the ServerCall (reverting any impersonation the handler forgot), then the
 // ProcessIdentityScope (restoring and verifying the thread's ids against the kernel, aborting on a
 // mismatch); (4) only then write the reply and go back to waiting on sockets.
+//
+// Before (1), the call takes a slot: one of its peer's max_calls_per_peer and one of the server's
+// handler slots (all threads but one), or it is refused with nca_s_server_too_busy without running;
+// and since the handler may block, the thread makes sure another one watches the reactor.
+// A handler's exception becomes a fault; a forced unwind (pthread_exit, cancellation) is not an
+// exception to catch — it passes, ending the thread; the server closes the association.
+#include <cxxabi.h>
+
 #include <exception>
 
 #include "base/log.h"
@@ -18,6 +26,26 @@ namespace guise::rpc::detail {
 namespace {
 // Reused reply buffer: after the first calls, replies cost no allocation.
 thread_local std::vector<std::byte> t_reply_buffer;
+
+// A handler's exception becomes a fault. A forced unwind (pthread_exit, cancellation) is not an
+// exception to handle: it is rethrown so the thread ends, every scope reverting on the way out
+// (swallowing it makes the runtime abort the process). It has no exception object, so its catch
+// parameter refers to nothing by design: UBSan's null-reference check is off for this function only.
+__attribute__((no_sanitize("null"))) Status run_handler(const InterfaceRegistration& iface, std::uint16_t opnum,
+                                                        ServerCall& call, std::span<const std::byte> stub,
+                                                        std::vector<std::byte>& reply, const std::string& peer) {
+  try {
+    return iface.ops[opnum](call, stub, reply);
+  } catch (const abi::__forced_unwind&) {
+    throw;
+  } catch (const std::exception& e) {
+    log::warn("rpc: {}: {} opnum {} threw: {}", peer, iface.name, opnum, e.what());
+  } catch (...) {
+    log::warn("rpc: {}: {} opnum {} threw a non-exception", peer, iface.name, opnum);
+  }
+  return Status(StatusCode::kInternal, "handler threw", static_cast<HRESULT>(kNcaFaultUnspec));
+}
+
 }  // namespace
 
 ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::span<const std::byte> stub) {
@@ -26,6 +54,19 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     log::warn("rpc: {}: opnum {} of {} does not exist", peer_.description, meta.opnum, iface->name);
     return send_fault(meta.call_id, meta.context_id, kNcaOpRangeError, true);
   }
+  auto slot = server_.begin_call(admission_.account());
+  if (auto* refused = std::get_if<Server::Busy>(&slot)) {
+    std::uint64_t suppressed = 0;
+    if (server_.busy_log().allow(suppressed)) {
+      log::warn("rpc: {}: call {} refused: {}{}", peer_.description, meta.call_id,
+                *refused == Server::Busy::kPeer
+                    ? "the peer already runs " + std::to_string(server_.budget().max_calls_per_peer) + " calls"
+                    : std::string("every serving thread but one runs a handler"),
+                suppressed ? " (" + std::to_string(suppressed) + " more since the last line)" : std::string());
+    }
+    return send_fault(meta.call_id, meta.context_id, kNcaServerTooBusy, true);
+  }
+  server_.ensure_reactor_watched();
   SecurityContext* security = security_for(meta.auth_context_id);
   CallAttributes attributes;
   attributes.interface_id = iface->id;
@@ -50,20 +91,14 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     identity::ProcessIdentityScope as_process;
     ServerCall call(std::move(attributes));
     CurrentCallScope current(&call);
-    try {
-      status = iface->ops[meta.opnum](call, stub, reply);
-    } catch (const std::exception& e) {
-      log::warn("rpc: {}: {} opnum {} threw: {}", peer_.description, iface->name, meta.opnum, e.what());
-      status = Status(StatusCode::kInternal, "handler threw", static_cast<HRESULT>(kNcaFaultUnspec));
-    } catch (...) {
-      log::warn("rpc: {}: {} opnum {} threw a non-exception", peer_.description, iface->name, meta.opnum);
-      status = Status(StatusCode::kInternal, "handler threw", static_cast<HRESULT>(kNcaFaultUnspec));
-    }
+    status = run_handler(*iface, meta.opnum, call, stub, reply, peer_.description);
   }  // impersonation reverted, process identity restored and verified — before the reply leaves
 
   Outcome outcome;
+  // The reply's deadline starts with the reply, whoever writes it.
+  const auto deadline = std::chrono::steady_clock::now() + server_.limits().write_timeout;
   if (status.ok()) {
-    outcome = send_response(meta, reply, security);
+    outcome = send_response(meta, reply, security, deadline);
   } else {
     log::debug("rpc: {}: {} opnum {} failed: {}", peer_.description, iface->name, meta.opnum, status.to_string());
     outcome = send_fault(meta.call_id, meta.context_id, status_to_fault_status(status), false);

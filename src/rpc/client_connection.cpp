@@ -18,7 +18,7 @@
 namespace guise::rpc::detail {
 namespace {
 
-constexpr std::chrono::milliseconds kNoTimeout{-1};
+constexpr SendDeadline kNoTimeout = std::nullopt;
 
 Status disconnected(std::string what) {
   return Status(StatusCode::kUnavailable, std::move(what), RPC_E_DISCONNECTED);
@@ -168,6 +168,7 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
     auto first = provider->first_leg(auth_, 0);
     if (!first.ok()) return broken_with(std::move(first).status());
     bind.auth = std::move(first).value();
+    if (provider->supports_header_signing()) bind.header.flags |= kPfcSupportHeaderSign;
   }
   GUISE_RETURN_IF_ERROR(send_bytes(encode_bind(bind)));
 
@@ -186,6 +187,13 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
     if (nak->reason == static_cast<std::uint16_t>(BindNakReason::kAuthenticationTypeNotRecognized)) {
       return Status(StatusCode::kAccessDenied, "server refused the authentication we offered",
                     HRESULT_FROM_WIN32(1747));  // RPC_S_UNKNOWN_AUTHN_SERVICE
+    }
+    if (nak->reason == static_cast<std::uint16_t>(BindNakReason::kLocalLimitExceeded) ||
+        nak->reason == static_cast<std::uint16_t>(BindNakReason::kTemporaryCongestion)) {
+      // MS-RPCE §2.2.2.5: the server lacks resources (a quota, or it is full) — what Windows reports
+      // as RPC_S_SERVER_TOO_BUSY.
+      return Status(StatusCode::kResourceExhausted, "server refused the bind: local limit exceeded",
+                    HRESULT_FROM_WIN32(kRpcSServerTooBusy));
     }
     return Status(StatusCode::kUnavailable, "server refused the bind (reason " + std::to_string(nak->reason) + ")",
                   RPC_E_CONNECTION_TERMINATED);
@@ -213,10 +221,35 @@ Result<std::uint16_t> ClientConnection::context_for(const InterfaceId& iface, De
         return broken_with(Status(StatusCode::kAccessDenied, "server did not accept our security provider",
                                   E_ACCESSDENIED));
       }
+      provider->set_header_signing(bind.header.has_flag(kPfcSupportHeaderSign) &&
+                                   ack->header.has_flag(kPfcSupportHeaderSign));
       auto third = provider->second_leg(auth_, *ack->auth);
       if (!third.ok()) return broken_with(std::move(third).status());
+      // Further legs the server answers travel in alter_context (SPNEGO); a leg without an answer in
+      // auth3 (NTLM, Kerberos: MS-RPCE §3.3.1.5.2.2). Bounded: no mechanism here needs more than 4.
+      for (int leg = 0; third->has_value() && provider->answer_expected(); ++leg) {
+        if (leg == 4) return broken_with(protocol_violation("security negotiation does not end"));
+        BindPdu alter = bind;
+        alter.header.type = PType::kAlterContext;
+        alter.header.call_id = next_call_id_++;
+        alter.auth = std::move(**third);
+        GUISE_RETURN_IF_ERROR(send_bytes(encode_bind(alter)));
+        auto answer_fragment = read_fragment(deadline, cancel);
+        if (!answer_fragment.ok()) return broken_with(std::move(answer_fragment).status());
+        auto answer = decode_pdu(*answer_fragment, limits_);
+        if (answer.ok()) {
+          if (auto* f = std::get_if<FaultPdu>(&*answer)) return broken_with(fault_status_to_status(f->status));
+        }
+        auto* resp = answer.ok() ? std::get_if<BindAckPdu>(&*answer) : nullptr;
+        if (resp == nullptr || resp->header.type != PType::kAlterContextResp ||
+            resp->header.call_id != alter.header.call_id || !resp->auth ||
+            resp->auth->auth_type != provider->auth_type()) {
+          return broken_with(protocol_violation("unexpected answer to a security leg in alter_context"));
+        }
+        third = provider->second_leg(auth_, *resp->auth);
+        if (!third.ok()) return broken_with(std::move(third).status());
+      }
       if (third->has_value()) {
-        // The third leg travels in auth3, which has no answer (MS-RPCE §3.3.1.5.2.2).
         Auth3Pdu auth3;
         auth3.header.call_id = bind.header.call_id;
         auth3.header.flags = kPfcFirstFrag | kPfcLastFrag;
@@ -279,21 +312,15 @@ Status ClientConnection::send_request_fragments(std::uint32_t call_id, std::uint
       chunk_buffer.assign(in.begin() + static_cast<std::ptrdiff_t>(offset),
                           in.begin() + static_cast<std::ptrdiff_t>(offset + chunk));
       chunk_buffer.resize(chunk + pad, std::byte{0});
-      PduHeader ph;
-      ph.type = PType::kRequest;
-      ph.flags = static_cast<std::uint8_t>(h.flags | (object ? kPfcObjectUuid : 0));
-      ph.frag_length = h.frag_length;
-      ph.auth_length = h.auth_length;
-      ph.call_id = call_id;
-      AuthVerifier trailer{security_->auth_type(), static_cast<std::uint8_t>(auth_.level),
-                           static_cast<std::uint8_t>(pad), 0, 0, {}};
-      auto value = security_->protect_request(ph, chunk_buffer, trailer);
+      std::array<std::byte, kSecTrailerSize> trailer_bytes{
+          std::byte{security_->auth_type()}, std::byte{static_cast<std::uint8_t>(auth_.level)},
+          std::byte{static_cast<std::uint8_t>(pad)}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0},
+          std::byte{0}};
+      auto value = security_->protect_request(
+          ProtectedPdu{std::span<const std::byte>(header.data(), n), chunk_buffer, trailer_bytes, false});
       if (!value.ok() || value->size() != verifier) {
         return broken_with(value.ok() ? internal_error("verifier of the wrong size") : std::move(value).status());
       }
-      std::array<std::byte, kSecTrailerSize> trailer_bytes{std::byte{trailer.auth_type}, std::byte{trailer.auth_level},
-                                                           std::byte{trailer.auth_pad_length}, std::byte{0},
-                                                           std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}};
       iovec iov[4] = {{header.data(), n},
                       {chunk_buffer.data(), chunk_buffer.size()},
                       {trailer_bytes.data(), trailer_bytes.size()},
@@ -359,10 +386,17 @@ Status ClientConnection::call(const InterfaceId& iface, std::uint16_t opnum, con
           return broken_with(Status(StatusCode::kAccessDenied, "unprotected response on a protected context",
                                     E_ACCESSDENIED));
         }
+        if (response->auth->auth_level != static_cast<std::uint8_t>(auth_.level)) {
+          return broken_with(Status(StatusCode::kAccessDenied, "response at another level than the call",
+                                    E_ACCESSDENIED));
+        }
         // The fragment is in our own buffer: unsealed in place.
-        std::span<std::byte> stub(const_cast<std::byte*>(response->stub.data()),
-                                  response->stub.size() + response->auth->auth_pad_length);
-        Status checked = security_->unprotect_response(response->header, stub, *response->auth);
+        std::byte* body = const_cast<std::byte*>(response->stub.data());
+        const std::size_t body_size = response->stub.size() + response->auth->auth_pad_length;
+        ProtectedPdu parts{std::span<const std::byte>(body - kResponseHeaderSize, kResponseHeaderSize),
+                           std::span<std::byte>(body, body_size),
+                           std::span<const std::byte>(body + body_size, kSecTrailerSize), false};
+        Status checked = security_->unprotect_response(parts, response->auth->auth_value);
         if (!checked.ok()) return broken_with(std::move(checked));
       }
       if (response->stub.size() > limits_.max_call_bytes - out.size()) {

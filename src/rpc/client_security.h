@@ -18,6 +18,7 @@
 #include "base/status.h"
 #include "identity/impersonation_level.h"
 #include "rpc/pdu.h"
+#include "rpc/security_provider.h"
 
 namespace guise::rpc {
 
@@ -29,24 +30,26 @@ class ClientSecurityProvider {
   virtual std::uint8_t auth_type() const noexcept = 0;
   // The verifier the bind carries.
   [[nodiscard]] virtual Result<AuthVerifier> first_leg(const AuthInfo& auth, std::uint32_t auth_context_id) = 0;
-  // The server's verifier from bind_ack. kAccessDenied when it grants less than asked; a value to send
-  // in auth3 when the mechanism has a third leg.
+  // The server's verifier from bind_ack (and from alter_context_resp, while answer_expected()).
+  // kAccessDenied when it grants less than asked; a value to send when the mechanism has another leg:
+  // in alter_context when answer_expected() is then true (SPNEGO), else in auth3 (NTLM, Kerberos).
   [[nodiscard]] virtual Result<std::optional<AuthVerifier>> second_leg(const AuthInfo& auth,
                                                                        const AuthVerifier& answer) = 0;
+  virtual bool answer_expected() const noexcept { return false; }
+  // Whether to offer PFC_SUPPORT_HEADER_SIGN in the bind; told whether the server echoed it.
+  virtual bool supports_header_signing() const noexcept { return false; }
+  virtual void set_header_signing(bool negotiated) noexcept { (void)negotiated; }
   virtual bool protects_pdus() const noexcept { return false; }
   virtual std::size_t verifier_size() const noexcept { return 0; }
-  // Signs (and at PKT_PRIVACY seals in place) one request fragment's stub plus padding; returns
-  // exactly verifier_size() octets for the auth_value.
-  [[nodiscard]] virtual Result<std::vector<std::byte>> protect_request(const PduHeader& header,
-                                                                       std::span<std::byte> stub,
-                                                                       const AuthVerifier& trailer) {
-    (void)header, (void)stub, (void)trailer;
+  // Signs (and at PKT_PRIVACY seals in place) one request fragment; returns exactly
+  // verifier_size() octets for the auth_value.
+  [[nodiscard]] virtual Result<std::vector<std::byte>> protect_request(const ProtectedPdu& pdu) {
+    (void)pdu;
     return unimplemented("this provider does not protect PDUs");
   }
-  // Checks (and unseals in place) one response fragment's stub plus padding.
-  [[nodiscard]] virtual Status unprotect_response(const PduHeader& header, std::span<std::byte> stub,
-                                                  const AuthVerifier& verifier) {
-    (void)header, (void)stub, (void)verifier;
+  // Checks (and unseals in place) one response fragment.
+  [[nodiscard]] virtual Status unprotect_response(const ProtectedPdu& pdu, std::span<const std::byte> auth_value) {
+    (void)pdu, (void)auth_value;
     return unimplemented("this provider does not protect PDUs");
   }
 };

@@ -18,11 +18,13 @@ std::string_view decode_error_name(DecodeError e) noexcept {
     case DecodeError::kBadAuthLength: return "kBadAuthLength";
     case DecodeError::kBadAuthPadding: return "kBadAuthPadding";
     case DecodeError::kBadCount: return "kBadCount";
+    case DecodeError::kCountOverLimit: return "kCountOverLimit";
     case DecodeError::kTrailingBytes: return "kTrailingBytes";
     case DecodeError::kBadField: return "kBadField";
     case DecodeError::kBadFragmentSequence: return "kBadFragmentSequence";
     case DecodeError::kCallTooLarge: return "kCallTooLarge";
     case DecodeError::kTooManyCalls: return "kTooManyCalls";
+    case DecodeError::kOverMemoryBudget: return "kOverMemoryBudget";
     case DecodeError::kUnexpectedPdu: return "kUnexpectedPdu";
     case DecodeError::kUnknownContext: return "kUnknownContext";
   }
@@ -36,6 +38,7 @@ std::uint32_t decode_error_fault(DecodeError e) noexcept {
     case DecodeError::kUnknownContext: return kNcaUnknownInterface;
     // Limits: the server cannot take more (C706 nca_s_server_too_busy / out_args_too_big).
     case DecodeError::kCallTooLarge: return kNcaFaultRemoteNoMemory;
+    case DecodeError::kOverMemoryBudget: return kNcaFaultRemoteNoMemory;
     case DecodeError::kTooManyCalls: return kNcaServerTooBusy;
     // Everything else is a protocol violation.
     default: return kNcaProtoError;
@@ -51,7 +54,7 @@ bool decode_error_closes(DecodeError e) noexcept {
 
 Status decode_error_status(DecodeError e, std::string_view where) {
   std::string message = std::string(where) + ": " + std::string(decode_error_name(e));
-  if (e == DecodeError::kCallTooLarge || e == DecodeError::kTooManyCalls) {
+  if (e == DecodeError::kCallTooLarge || e == DecodeError::kTooManyCalls || e == DecodeError::kOverMemoryBudget) {
     return resource_exhausted(std::move(message));
   }
   return invalid_input(std::move(message));

@@ -30,8 +30,11 @@ enum class DecodeError : std::uint8_t {
   kBadAuthLength,
   // sec_trailer's auth_pad_length reaches before the body.
   kBadAuthPadding,
-  // A count (contexts, transfer syntaxes, results) exceeds the Limits or the bytes present.
+  // A count (contexts, transfer syntaxes, results) exceeds the bytes present.
   kBadCount,
+  // A count is within the bytes present but above what the Limits allow (contexts per bind,
+  // transfer syntaxes per context): a bind gets bind_nak local_limit_exceeded for it.
+  kCountOverLimit,
   // Bytes left over where the body must end.
   kTrailingBytes,
   // A field holds a value the spec forbids (e.g. zero transfer syntaxes, sec_addr without NUL).
@@ -42,6 +45,8 @@ enum class DecodeError : std::uint8_t {
   kCallTooLarge,
   // More calls in progress on one connection than Limits::max_calls_in_progress.
   kTooManyCalls,
+  // The peer's share of the server's reassembly memory (or the server-wide budget) is used up.
+  kOverMemoryBudget,
   // A PDU that is valid but not allowed now (request before bind, second bind, ...).
   kUnexpectedPdu,
   // A request names a presentation context that was never accepted.

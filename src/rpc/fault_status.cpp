@@ -36,6 +36,8 @@ constexpr FaultEntry kTable[] = {
     {kRpcSServerTooBusy, "RPC_S_SERVER_TOO_BUSY", StatusCode::kResourceExhausted, HRESULT_FROM_WIN32(kRpcSServerTooBusy)},
     {kRpcXBadStubData, "RPC_X_BAD_STUB_DATA", StatusCode::kInvalidInput, HRESULT_FROM_WIN32(kRpcXBadStubData)},
     {kRpcSCallCancelled, "RPC_S_CALL_CANCELLED", StatusCode::kCancelled, RPC_E_CALL_CANCELED},
+    {kNcaFaultSecPkgError, "nca_s_fault_sec_pkg_error", StatusCode::kAccessDenied,
+     HRESULT_FROM_WIN32(kNcaFaultSecPkgError)},
 };
 
 const FaultEntry* find(std::uint32_t fault) noexcept {

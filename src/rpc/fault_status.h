@@ -35,6 +35,8 @@ inline constexpr std::uint32_t kRpcSProcnumOutOfRange = 1745;   // RPC_S_PROCNUM
 inline constexpr std::uint32_t kRpcSServerTooBusy = 1723;       // RPC_S_SERVER_TOO_BUSY 0x6bb
 inline constexpr std::uint32_t kRpcXBadStubData = 1783;         // RPC_X_BAD_STUB_DATA 0x6f7
 inline constexpr std::uint32_t kRpcSCallCancelled = 1818;       // RPC_S_CALL_CANCELLED 0x71a
+// nca_s_fault_sec_pkg_error (MS-RPCE §2.2.2.11): a verifier failed (RPC_S_SEC_PKG_ERROR).
+inline constexpr std::uint32_t kNcaFaultSecPkgError = 0x00000721;
 
 // "nca_s_unk_if", "RPC_X_BAD_STUB_DATA", or "0x%08x".
 std::string fault_status_name(std::uint32_t status);

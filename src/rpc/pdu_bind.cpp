@@ -36,7 +36,7 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
   // p_cont_list_t: n_context_elem (u8), reserved (u8), reserved2 (u16).
   GUISE_DECODE(std::uint8_t n_contexts, r.u8());
   GUISE_DECODE_CHECK(r.skip(3));
-  if (n_contexts > limits.max_contexts_per_bind) return fail(DecodeError::kBadCount);
+  if (n_contexts > limits.max_contexts_per_bind) return fail(DecodeError::kCountOverLimit);
   // Each element is at least 4 + 20 bytes (its transfer syntaxes are checked per element): the
   // count must fit before anything is reserved.
   GUISE_DECODE_CHECK(r.require_array(n_contexts, 24));
@@ -49,7 +49,7 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
     GUISE_DECODE(c.abstract_syntax, read_syntax(r));
     // C706: n_transfer_syn is at least 1.
     if (n_syntaxes == 0) return fail(DecodeError::kBadField);
-    if (n_syntaxes > limits.max_transfer_syntaxes) return fail(DecodeError::kBadCount);
+    if (n_syntaxes > limits.max_transfer_syntaxes) return fail(DecodeError::kCountOverLimit);
     GUISE_DECODE_CHECK(r.require_array(n_syntaxes, 20));
     c.transfer_syntaxes.reserve(n_syntaxes);
     for (unsigned j = 0; j < n_syntaxes; ++j) {
@@ -58,7 +58,10 @@ Decoded<Pdu> decode_bind(FragmentParts parts, const Limits& limits) {
     }
     p.contexts.push_back(std::move(c));
   }
-  if (!r.at_end()) return fail(DecodeError::kTrailingBytes);
+  // With a verifier, the sec_trailer marks where the body ends, and octets between the context list
+  // and it are ignored, as Windows does: impacket's SPNEGO alter_context repeats its context element
+  // there (docs/remote.md). Bind PDUs are never signed, so nothing covered by a signature is skipped.
+  if (!r.at_end() && !parts.auth) return fail(DecodeError::kTrailingBytes);
   p.auth = std::move(parts.auth);
   return Pdu{std::move(p)};
 }

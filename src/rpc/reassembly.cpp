@@ -5,6 +5,18 @@
 
 namespace guise::rpc {
 
+bool Reassembler::make_room(AssembledCall& call, std::size_t needed) {
+  if (needed <= call.stub.capacity()) return true;
+  // Geometric growth keeps appends amortised; the reservation always covers the real capacity
+  // (std::vector::reserve allocates exactly what it is asked for), so the budget sees what we hold.
+  const std::size_t grown = std::max(needed, std::min(max_call_bytes_, call.stub.capacity() * 2));
+  if (!call.reserved.resize(grown)) {
+    if (grown == needed || !call.reserved.resize(needed)) return false;
+  }
+  call.stub.reserve(call.reserved.bytes());
+  return true;
+}
+
 Decoded<std::optional<AssembledCall>> Reassembler::add(const CallMeta& meta, std::uint8_t flags,
                                                        std::uint32_t alloc_hint,
                                                        std::span<const std::byte> stub) {
@@ -17,19 +29,28 @@ Decoded<std::optional<AssembledCall>> Reassembler::add(const CallMeta& meta, std
       calls_.erase(it);
       return fail(DecodeError::kBadFragmentSequence);
     }
-    if (stub.size() > limits_.max_call_bytes) return fail(DecodeError::kCallTooLarge);
-    if (last) return std::optional<AssembledCall>(AssembledCall{meta, {stub.begin(), stub.end()}});
-    if (calls_.size() >= limits_.max_calls_in_progress) return fail(DecodeError::kTooManyCalls);
-    AssembledCall call{meta, {}};
-    call.stub.reserve(std::min<std::size_t>({alloc_hint, limits_.max_call_bytes, kMaxPreallocation}));
+    // Checked here, not only when the next fragment arrives: the room left for the call below
+    // (max_call_bytes_ - size) must never be computed from a size already past the limit.
+    if (stub.size() > max_call_bytes_) return fail(DecodeError::kCallTooLarge);
+    if (!last && calls_.size() >= max_calls_) return fail(DecodeError::kTooManyCalls);
+    AssembledCall call{meta, {}, MemoryReservation(budget_)};
+    const std::size_t initial =
+        last ? stub.size()
+             : std::max(stub.size(), std::min<std::size_t>({alloc_hint, max_call_bytes_, kMaxPreallocation}));
+    if (!make_room(call, initial)) return fail(DecodeError::kOverMemoryBudget);
     call.stub.assign(stub.begin(), stub.end());
+    if (last) return std::optional<AssembledCall>(std::move(call));
     calls_.push_back(std::move(call));
     return std::optional<AssembledCall>();
   }
   if (it == calls_.end()) return fail(DecodeError::kBadFragmentSequence);
-  if (stub.size() > limits_.max_call_bytes - it->stub.size()) {
+  if (stub.size() > max_call_bytes_ - it->stub.size()) {
     calls_.erase(it);
     return fail(DecodeError::kCallTooLarge);
+  }
+  if (!make_room(*it, it->stub.size() + stub.size())) {
+    calls_.erase(it);
+    return fail(DecodeError::kOverMemoryBudget);
   }
   it->stub.insert(it->stub.end(), stub.begin(), stub.end());
   if (!last) return std::optional<AssembledCall>();

@@ -1,12 +1,16 @@
-// reassembly.h: joins the fragments of calls into whole stubs, within the Limits.
+// reassembly.h: joins the fragments of calls into whole stubs, within the Limits and a memory budget.
 //
 // C706 §12.6.2: a call's request (or response) is a run of fragments with one call_id, the first
 // flagged PFC_FIRST_FRAG and the last PFC_LAST_FRAG. Reassembler keeps one buffer per call in progress
 // and enforces: a fragment that continues a call must follow a first fragment of that call; a new
 // first fragment for a call in progress is a sequence error; at most Limits::max_calls_in_progress
-// calls at once (CONC_MPX peers may interleave); at most Limits::max_call_bytes per call. alloc_hint
-// is only a hint: it never sizes an allocation beyond a small cap. Single-fragment calls need no
-// reassembly and callers keep them on the zero-copy path. Not thread-safe (one per association).
+// calls at once (CONC_MPX peers may interleave); at most Limits::max_call_bytes per call — the first
+// fragment included; and every byte a buffer holds (its capacity, not only its size) is reserved in
+// the MemoryBudget given (the peer's share of the server's), so a peer over its share gets
+// kOverMemoryBudget. alloc_hint is only a hint: it never sizes an allocation beyond a small cap. A
+// whole call keeps its reservation until the AssembledCall is destroyed (after its dispatch).
+// Single-fragment calls need no reassembly and callers keep them on the zero-copy path.
+// Not thread-safe (one per association).
 #pragma once
 
 #include <array>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "rpc/limits.h"
+#include "rpc/memory_budget.h"
 #include "rpc/pdu.h"
 
 namespace guise::rpc {
@@ -34,11 +39,14 @@ struct CallMeta {
 struct AssembledCall {
   CallMeta meta;
   std::vector<std::byte> stub;
+  MemoryReservation reserved;  // stub's capacity, in the budget the Reassembler was given
 };
 
 class Reassembler {
  public:
-  explicit Reassembler(const Limits& limits) : limits_(limits) {}
+  // `budget` (may be null: no budget) must outlive the Reassembler and every call it returns.
+  explicit Reassembler(const Limits& limits, MemoryBudget* budget = nullptr)
+      : max_call_bytes_(limits.max_call_bytes), max_calls_(limits.max_calls_in_progress), budget_(budget) {}
 
   // Adds one fragment. Returns the whole call when this was its last fragment, nullopt while more
   // are expected. On error the call in question is dropped.
@@ -51,7 +59,13 @@ class Reassembler {
  private:
   // Largest allocation alloc_hint may cause up front; beyond it buffers grow with the bytes received.
   static constexpr std::size_t kMaxPreallocation = 64 * 1024;
-  Limits limits_;
+  // Reserves, then allocates, room for `needed` bytes in `call` (growing geometrically within the
+  // call limit). False when the budget refuses even the exact size.
+  bool make_room(AssembledCall& call, std::size_t needed);
+
+  std::size_t max_call_bytes_;
+  std::uint32_t max_calls_;
+  MemoryBudget* budget_;
   std::vector<AssembledCall> calls_;  // few (≤ max_calls_in_progress): a vector beats a map
 };
 

@@ -43,6 +43,17 @@ struct ProviderState {
   virtual ~ProviderState() = default;
 };
 
+// One request or response fragment as a verifier sees it (MS-RPCE §2.2.2.11): the octets before the
+// stub (common header and call fields, object UUID included), the stub plus auth padding — checked
+// and unsealed, or signed and sealed, in place — and the 8-octet sec_trailer. NTLM signs all three;
+// Kerberos signs header and trailer only when header signing was negotiated (§3.3.1.5.2.2).
+struct ProtectedPdu {
+  std::span<const std::byte> header;
+  std::span<std::byte> body;
+  std::span<const std::byte> trailer;
+  bool header_signing = false;
+};
+
 struct SecurityContext {
   std::uint8_t auth_type = kAuthTypeNone;
   std::uint32_t auth_context_id = 0;
@@ -52,6 +63,10 @@ struct SecurityContext {
   std::uint32_t authn_service = kAuthnServiceNone;  // RPC_C_AUTHN_* reported to the server (spec R10)
   std::optional<identity::Token> caller;             // at imp_level; Anonymous Logon at ANONYMOUS
   std::shared_ptr<ProviderState> state;              // the provider's own, if any
+  // False while legs are still to come (a request then is refused: it never runs as anyone) and
+  // after a leg failed in auth3, which has no answer (the next request is faulted, MS-RPCE §3.3.1.5.2.2).
+  bool established = true;
+  bool header_signing = false;  // PFC_SUPPORT_HEADER_SIGN negotiated in bind/bind_ack
 };
 
 class ServerSecurityProvider {
@@ -65,12 +80,16 @@ class ServerSecurityProvider {
   };
   // First leg. Errors: kAccessDenied (refused: bind_nak / fault), kInvalidInput (malformed verifier).
   [[nodiscard]] virtual Result<Accepted> accept(const AuthVerifier& verifier, const TransportPeer& peer) = 0;
-  // Later legs (auth3, or alter_context on an existing auth_context_id).
-  [[nodiscard]] virtual Status continue_auth(SecurityContext& context, const AuthVerifier& verifier) {
+  // Later legs (auth3, or alter_context on an existing auth_context_id); a value to send back in
+  // alter_context_resp (dropped after auth3, which has no answer).
+  [[nodiscard]] virtual Result<std::optional<AuthVerifier>> continue_auth(SecurityContext& context,
+                                                                          const AuthVerifier& verifier) {
     (void)context;
     (void)verifier;
     return invalid_input("this security provider has a single leg");
   }
+  // Whether this provider can sign the PDU header (bind_ack then echoes PFC_SUPPORT_HEADER_SIGN).
+  virtual bool supports_header_signing() const noexcept { return false; }
   // Whether request/response PDUs on this context carry a signature/seal the provider must check.
   virtual bool protects_pdus(const SecurityContext& context) const noexcept {
     (void)context;
@@ -83,20 +102,18 @@ class ServerSecurityProvider {
     (void)context;
     return 0;
   }
-  // checks one request fragment; `stub` is its stub data plus auth padding, unsealed in place at
-  // PKT_PRIVACY. A failure faults the call with access denied and closes the association;
-  [[nodiscard]] virtual Status unprotect_request(SecurityContext& context, const PduHeader& header,
-                                                 std::span<std::byte> stub, const AuthVerifier& verifier) {
-    (void)context, (void)header, (void)stub, (void)verifier;
+  // checks one request fragment against its auth_value; the body is unsealed in place at
+  // PKT_PRIVACY. A failure faults the call (nca_s_fault_sec_pkg_error) and closes the association;
+  [[nodiscard]] virtual Status unprotect_request(SecurityContext& context, const ProtectedPdu& pdu,
+                                                 std::span<const std::byte> auth_value) {
+    (void)context, (void)pdu, (void)auth_value;
     return unimplemented("this provider does not protect PDUs");
   }
-  // signs (and at PKT_PRIVACY seals in place) one response fragment's stub plus padding; `trailer`
-  // is the sec_trailer that will follow (auth_value empty). Returns exactly verifier_size() octets.
+  // signs (and at PKT_PRIVACY seals in place) one response fragment. Returns exactly
+  // verifier_size() octets for the auth_value.
   [[nodiscard]] virtual Result<std::vector<std::byte>> protect_response(SecurityContext& context,
-                                                                        const PduHeader& header,
-                                                                        std::span<std::byte> stub,
-                                                                        const AuthVerifier& trailer) {
-    (void)context, (void)header, (void)stub, (void)trailer;
+                                                                        const ProtectedPdu& pdu) {
+    (void)context, (void)pdu;
     return unimplemented("this provider does not protect PDUs");
   }
 };

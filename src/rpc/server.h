@@ -12,8 +12,20 @@
 // SO_PEERPIDFD at accept; the local security provider (installed by default) turns them into the
 // caller's Token at the level the client granted. Nothing a client sends can change that identity.
 //
+// Bounded (DESIGN decision 8): connections, reassembly memory and running calls are per-peer shares
+// of server-wide budgets (rpc::Limits, lowered to what RLIMIT_NOFILE and the memory limits allow when
+// the server starts). The pool starts with `threads` and grows, up to `max_threads`, whenever a
+// thread is about to block (run a handler, wait for a slow reader) while no other thread watches
+// the reactor; at most max_threads − 1 handlers run at once, so one thread is always free to accept,
+// read, reap and refuse whatever the handlers do. Threads above `threads` leave after idling for
+// `idle_thread_timeout`. A handler that blocks for ever keeps its thread for ever — there is no safe
+// way to take a thread back from user code — but it holds only its peer's share.
+//
 // Bad input ends only the sender's call (fault) or association (close), with one log line; limits
-// (Limits) end in a fault or a close, never in a crash, a hang or a thread left as someone else.
+// (Limits) end in a fault, a bind_nak or a refused connection, never in a crash, a hang or a thread
+// left as someone else. At the descriptor limit the server refuses instead of spinning (one spare
+// descriptor lets it accept and close the connection it cannot serve; the listener then rests
+// 100 ms), and logs at most one line a second.
 // Thread-safety: configure (register_interface, add_security_provider, listen) before start(); stop()
 // and the destructor may be called from any thread but not from a handler.
 #pragma once
@@ -27,12 +39,15 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "rpc/interface_registry.h"
 #include "rpc/limits.h"
+#include "rpc/log_rate_limit.h"
+#include "rpc/peer_accounts.h"
 #include "rpc/security_provider.h"
 #include "rpc/server_call.h"
 
@@ -47,6 +62,13 @@ struct ServerOptions {
   // recv) — but only while another thread waits in the reactor, re-checked before every wait, so
   // a busy server never leaves new work unwatched for longer than this. 0 disables.
   std::chrono::microseconds park_timeout{2000};
+  // Upper bound of the pool (at least `threads`). Threads beyond `threads` are started only when
+  // every thread is busy or blocked, and leave after idling this long.
+  unsigned max_threads = 32;
+  std::chrono::milliseconds idle_thread_timeout{10000};
+  // Calls below this authentication level are refused (fault ERROR_ACCESS_DENIED, nothing runs):
+  // e.g. PKT_INTEGRITY, the floor Windows' DCOM hardening (KB5004442) enforces.
+  AuthnLevel minimum_authn_level = AuthnLevel::kNone;
 };
 
 namespace detail {
@@ -73,15 +95,52 @@ class Server {
 
   std::size_t connection_count() const;
   const Limits& limits() const noexcept { return options_.limits; }
+  // The budgets in force (Limits lowered to the process's limits); set by start().
+  const ServerBudget& budget() const noexcept { return accounts_->budget(); }
+  // Serving threads alive right now (between `threads` and `max_threads`).
+  unsigned thread_count() const noexcept { return live_threads_.load(std::memory_order_relaxed); }
+  AuthnLevel minimum_authn_level() const noexcept { return options_.minimum_authn_level; }
 
   // Internals shared with the association (detail/server_connection.h).
   const InterfaceRegistry& registry() const noexcept { return registry_; }
   ServerSecurityProvider* provider_for(std::uint8_t auth_type) const noexcept;
   std::uint32_t next_assoc_group_id() noexcept { return next_group_.fetch_add(1, std::memory_order_relaxed); }
 
+  // A slot to run one call of `account`'s peer (null account: no per-peer share). Holds one of the
+  // server's handler slots and one of the peer's call slots until destroyed.
+  class CallSlot {
+   public:
+    CallSlot() = default;
+    CallSlot(CallSlot&& other) noexcept;
+    CallSlot& operator=(CallSlot&&) = delete;
+    ~CallSlot();
+    explicit operator bool() const noexcept { return server_ != nullptr; }
+
+   private:
+    friend class Server;
+    CallSlot(Server* server, PeerAccount* account) noexcept : server_(server), account_(account) {}
+    Server* server_ = nullptr;
+    PeerAccount* account_ = nullptr;
+  };
+  enum class Busy { kServer, kPeer };
+  // A slot, or why there is none (every handler slot taken, or the peer runs its share).
+  [[nodiscard]] std::variant<CallSlot, Busy> begin_call(PeerAccount* account) noexcept;
+  // Called by a thread about to block (run a handler, wait to write): if no thread waits in the
+  // reactor, starts one (within max_threads) so accepting, reading and reaping go on.
+  void ensure_reactor_watched() noexcept;
+  LogRateLimit& busy_log() noexcept { return busy_log_; }
+
  private:
   void run_thread();
-  void accept_ready(detail::Listener& listener);
+  bool spawn_thread(bool initial);
+  void thread_finished() noexcept;
+  void join_finished_threads();
+  void serve_connection(detail::ServerConnection* connection);
+  // Accepts what the listener has queued; false when accepting is paused (descriptors ran out).
+  bool accept_ready(detail::Listener& listener);
+  void admit(detail::Listener& listener, UniqueFd fd);
+  void shed_one_connection(detail::Listener& listener);
+  void resume_accepting();
   void close_connection(detail::ServerConnection* connection);
   void rearm(detail::Watch* watch, int fd);
   void reap_slow_connections();
@@ -96,14 +155,34 @@ class Server {
   std::unique_ptr<detail::Watch> stop_watch_;
   UniqueFd reaper_timer_;
   std::unique_ptr<detail::Watch> reaper_watch_;
-  std::vector<std::thread> threads_;
+  UniqueFd resume_timer_;  // one-shot: re-arms listeners paused at the descriptor limit
+  std::unique_ptr<detail::Watch> resume_watch_;
+  UniqueFd spare_fd_;  // given up for a moment to accept (and close) a connection at EMFILE
+  std::mutex spare_mu_;
   bool started_ = false;
   bool stopped_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> parked_{0};
   std::atomic<unsigned> in_reactor_{0};  // threads waiting in epoll_wait right now
+  std::atomic<unsigned> live_threads_{0};
+  std::atomic<unsigned> handlers_running_{0};
+  unsigned max_threads_ = 1;
+  unsigned max_handlers_ = 1;
   std::atomic<std::uint32_t> next_group_{0x1000};
+  uid_t own_uid_ = 0;
+  uid_t own_euid_ = 0;
+  std::atomic<unsigned> refusing_{0};  // connections kept only to answer their bind with bind_nak
 
+  LogRateLimit accept_error_log_;
+  LogRateLimit refusal_log_;
+  LogRateLimit busy_log_;
+
+  std::mutex threads_mu_;
+  std::vector<std::thread> threads_;                   // guarded by threads_mu_
+  std::vector<std::thread::id> finished_threads_;      // guarded by threads_mu_: to join
+
+  // Declared before the connections: every connection gives its slot back to them when destroyed.
+  std::unique_ptr<PeerAccounts> accounts_;
   mutable std::mutex mu_;
   std::unordered_map<detail::ServerConnection*, std::unique_ptr<detail::ServerConnection>> connections_;
 };

@@ -17,16 +17,56 @@
 
 namespace guise::rpc::detail {
 
-ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name)
+namespace {
+
+// The receive buffer a serving thread lends to the connection it reads: one per thread, so idle
+// connections hold none (DESIGN decision 8: an idle bound connection costs the server little).
+thread_local std::vector<std::byte> t_read_buffer;
+
+std::int64_t steady_now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t ns(std::chrono::milliseconds d) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+// A header that failed framing, read without trusting it: its type and call_id (in the byte order
+// its data representation label names).
+struct RawHeader {
+  std::uint8_t ptype = 0;
+  std::uint32_t call_id = 0;
+};
+RawHeader raw_header(std::span<const std::byte> bytes) noexcept {
+  RawHeader h;
+  if (bytes.size() < kCommonHeaderSize) return h;
+  auto at = [&](std::size_t i) { return std::to_integer<std::uint32_t>(bytes[i]); };
+  h.ptype = static_cast<std::uint8_t>(at(2));
+  const bool little_endian = (at(4) & 0xf0) == 0x10;
+  h.call_id = little_endian ? (at(12) | at(13) << 8 | at(14) << 16 | at(15) << 24)
+                            : (at(15) | at(14) << 8 | at(13) << 16 | at(12) << 24);
+  return h;
+}
+
+}  // namespace
+
+ServerConnection::ServerConnection(Server& server, UniqueFd fd, TransportPeer peer, std::string endpoint_name,
+                                   PeerAccounts::Admission admission, std::optional<BindNakReason> refusal)
     : Watch(Kind::kConnection),
       server_(server),
       fd_(std::move(fd)),
       peer_(std::move(peer)),
       endpoint_name_(std::move(endpoint_name)),
+      admission_(std::move(admission)),
+      refusal_(refusal),
       max_xmit_frag_(server.limits().max_xmit_frag),
       max_recv_frag_(server.limits().max_recv_frag),
-      reassembler_(server.limits()),
-      waiting_since_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
+      reassembler_(server.limits(), admission_.account() ? &admission_.account()->reassembly() : nullptr),
+      before_write_wait_([this] { server_.ensure_reactor_watched(); }) {
+  const auto bind_timeout = server.limits().partial_pdu_timeout;
+  if (bind_timeout.count() > 0) reap_deadline_.store(steady_now_ns() + ns(bind_timeout), std::memory_order_relaxed);
+}
 
 ServerConnection::Outcome ServerConnection::on_readable() {
   Outcome outcome = read_and_handle(MSG_DONTWAIT);
@@ -36,9 +76,20 @@ ServerConnection::Outcome ServerConnection::on_readable() {
 ServerConnection::Outcome ServerConnection::wait_for_more() { return read_and_handle(0); }
 
 ServerConnection::Outcome ServerConnection::read_and_handle(int flags) {
-  // Allocated on first data, so idle connections cost no buffer. The buffer is the largest fragment
-  // we accept: frame_length() rejects anything bigger before it is buffered.
-  if (buffer_.empty()) buffer_.resize(server_.limits().max_recv_frag);
+  // The thread's buffer is lent for this read and taken back when no PDU is left half-received, so
+  // an idle connection holds none. It is the largest fragment we accept: frame_length() rejects
+  // anything bigger before it is buffered.
+  const std::size_t size = server_.limits().max_recv_frag;
+  if (buffer_.size() != size) {
+    if (buffer_.empty()) buffer_ = std::move(t_read_buffer);
+    buffer_.resize(size);
+  }
+  struct GiveBackWhenEmpty {
+    ServerConnection& c;
+    ~GiveBackWhenEmpty() {
+      if (c.have_ == 0 && !c.buffer_.empty()) t_read_buffer = std::move(c.buffer_);
+    }
+  } give_back{*this};
   ssize_t n = ::recv(fd_.get(), buffer_.data() + have_, buffer_.size() - have_, flags);
   if (n == 0) {
     if (have_ > 0) log::info("rpc: {} disconnected in the middle of a PDU", peer_.description);
@@ -54,12 +105,7 @@ ServerConnection::Outcome ServerConnection::read_and_handle(int flags) {
   for (;;) {
     std::span<const std::byte> pending(buffer_.data() + offset, have_ - offset);
     auto length = frame_length(pending, max_recv_frag_);
-    if (!length) {
-      std::uint32_t call_id = 0;
-      if (auto h = decode_header(pending); h.ok()) call_id = h->call_id;
-      (void)protocol_error(call_id, length.error(), "framing");
-      return Outcome::kClose;  // frame boundaries are lost
-    }
+    if (!length) return refuse_unframed(pending, length.error());  // frame boundaries are lost
     if (*length == 0 || *length > pending.size()) break;
     Outcome outcome = handle_fragment(pending.first(*length));
     offset += *length;
@@ -69,30 +115,64 @@ ServerConnection::Outcome ServerConnection::read_and_handle(int flags) {
     std::memmove(buffer_.data(), buffer_.data() + offset, have_ - offset);
     have_ -= offset;
   }
-  // Waiting for the rest of a PDU (or still for a bind) starts the slow-client clock once.
-  if (have_ == 0 && bound_ && reassembler_.calls_in_progress() == 0) {
-    waiting_since_.store(0, std::memory_order_relaxed);
-  } else if (waiting_since_.load(std::memory_order_relaxed) == 0) {
-    waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-  }
+  update_reap_deadline();
   return Outcome::kKeep;
 }
 
+void ServerConnection::update_reap_deadline() {
+  const Limits& limits = server_.limits();
+  if (!bound_) return;  // the bind deadline set at accept stands: slow binders are not given more
+  if (have_ > 0 || reassembler_.calls_in_progress() > 0) {
+    // Waiting for the rest of a PDU starts the slow-client clock once.
+    if (waiting_for_.load(std::memory_order_relaxed) == Waiting::kRestOfPdu) return;
+    waiting_for_.store(Waiting::kRestOfPdu, std::memory_order_relaxed);
+    reap_deadline_.store(limits.partial_pdu_timeout.count() > 0 ? steady_now_ns() + ns(limits.partial_pdu_timeout) : 0,
+                         std::memory_order_relaxed);
+    return;
+  }
+  waiting_for_.store(Waiting::kNextCall, std::memory_order_relaxed);
+  reap_deadline_.store(limits.idle_timeout.count() > 0 ? steady_now_ns() + ns(limits.idle_timeout) : 0,
+                       std::memory_order_relaxed);
+}
+
+ServerConnection::Outcome ServerConnection::refuse_unframed(std::span<const std::byte> pending, DecodeError error) {
+  // MS-RPCE §2.2.2.5: a bind that fails is answered with bind_nak carrying its call_id — for a
+  // fragment larger than we accept, local_limit_exceeded; for any other protocol error (a version
+  // other than 5.0/5.1, a data representation we do not read), protocol_version_not_supported.
+  // Everything else gets a fault with its own call_id. Either way the stream cannot be trusted.
+  const RawHeader h = raw_header(pending);
+  if (h.ptype == static_cast<std::uint8_t>(PType::kBind) && !bound_) {
+    const BindNakReason reason = error == DecodeError::kFragTooLarge ? BindNakReason::kLocalLimitExceeded
+                                                                    : BindNakReason::kProtocolVersionNotSupported;
+    log::warn("rpc: {}: bind refused: {} in its header; bind_nak reason {}, closing", peer_.description,
+              decode_error_name(error), static_cast<unsigned>(reason));
+    (void)send_bind_nak(h.call_id, reason);
+    return Outcome::kClose;
+  }
+  (void)protocol_error(h.call_id, error, "framing");
+  return Outcome::kClose;
+}
+
 ServerConnection::Outcome ServerConnection::handle_fragment(std::span<const std::byte> fragment) {
+  if (refusal_) {
+    // Admitted only to be refused (a quota, or the server is full): a bind hears why.
+    auto h = decode_header(fragment);
+    if (h.ok() && h->type == PType::kBind) (void)send_bind_nak(h->call_id, *refusal_);
+    return Outcome::kClose;
+  }
   auto pdu = decode_pdu(fragment, server_.limits());
   if (!pdu) {
     auto h = decode_header(fragment);
-    if (h.ok() && (h->type == PType::kBind || h->type == PType::kAlterContext)) {
-      log::warn("rpc: {}: malformed {} ({}); closing", peer_.description, ptype_name(h->type),
-                decode_error_name(pdu.error()));
-      BindNakPdu nak;
-      nak.header.call_id = h->call_id;
-      nak.header.flags = kPfcFirstFrag | kPfcLastFrag;
-      nak.reason = static_cast<std::uint16_t>(BindNakReason::kNotSpecified);
-      nak.versions.push_back({kRpcVersionMajor, 0});
-      (void)send_pdu(encode_bind_nak(nak));
+    if (h.ok() && h->type == PType::kBind && !bound_) {
+      const BindNakReason reason = pdu.error() == DecodeError::kCountOverLimit
+                                       ? BindNakReason::kLocalLimitExceeded
+                                       : BindNakReason::kProtocolVersionNotSupported;
+      log::warn("rpc: {}: malformed bind ({}); bind_nak reason {}, closing", peer_.description,
+                decode_error_name(pdu.error()), static_cast<unsigned>(reason));
+      (void)send_bind_nak(h->call_id, reason);
       return Outcome::kClose;
     }
+    // alter_context and requests are answered with faults (MS-RPCE §3.3.1.5.2.1).
     return protocol_error(h.ok() ? h->call_id : 0, pdu.error(), "decode");
   }
   if (auto* bind = std::get_if<BindPdu>(&*pdu)) {
@@ -129,15 +209,12 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
   auto nak = [&](BindNakReason reason, std::string_view why) {
     log::warn("rpc: {}: {} refused: {}", peer_.description, ptype_name(bind.header.type), why);
     if (!is_bind) {
-      (void)send_fault(bind.header.call_id, 0, kRpcSAccessDenied, true);
+      // alter_context has no nak: a fault (a limit: too busy; anything else: access denied).
+      (void)send_fault(bind.header.call_id, 0,
+                       reason == BindNakReason::kLocalLimitExceeded ? kNcaServerTooBusy : kRpcSAccessDenied, true);
       return Outcome::kClose;
     }
-    BindNakPdu n;
-    n.header.call_id = bind.header.call_id;
-    n.header.flags = kPfcFirstFrag | kPfcLastFrag;
-    n.reason = static_cast<std::uint16_t>(reason);
-    n.versions.push_back({kRpcVersionMajor, 0});
-    (void)send_pdu(encode_bind_nak(n));
+    (void)send_bind_nak(bind.header.call_id, reason);
     return Outcome::kClose;
   };
   if (is_bind) {
@@ -150,6 +227,7 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
     assoc_group_id_ = bind.assoc_group_id != 0 ? bind.assoc_group_id : server_.next_assoc_group_id();
   }
   std::optional<AuthVerifier> reply_auth;
+  bool header_signing = false;
   if (bind.auth) {
     const AuthVerifier& v = *bind.auth;
     ServerSecurityProvider* provider = server_.provider_for(v.auth_type);
@@ -161,8 +239,12 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
                                  [&](const SecurityContext& c) { return c.auth_context_id == v.auth_context_id; });
     if (existing != security_.end()) {
       if (existing->auth_type != v.auth_type) return nak(BindNakReason::kNotSpecified, "auth type changed");
-      Status st = provider->continue_auth(*existing, v);
-      if (!st.ok()) return nak(BindNakReason::kNotSpecified, st.to_string());
+      auto next = provider->continue_auth(*existing, v);
+      if (!next.ok()) {
+        existing->established = false;
+        return nak(BindNakReason::kNotSpecified, next.status().to_string());
+      }
+      reply_auth = std::move(*next);
     } else {
       if (security_.size() >= limits.max_security_contexts) {
         return nak(BindNakReason::kLocalLimitExceeded, "too many security contexts");
@@ -177,6 +259,10 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
       log::debug("rpc: {}: security context {} at level {}, imp level {}", peer_.description,
                  accepted->context.auth_context_id, authn_level_name(accepted->context.level),
                  identity::impersonation_level_name(accepted->context.imp_level));
+      // Header signing is offered by the client in the PDU that creates the context (MS-RPCE §2.2.2.3).
+      accepted->context.header_signing =
+          bind.header.has_flag(kPfcSupportHeaderSign) && provider->supports_header_signing();
+      header_signing = accepted->context.header_signing;
       security_.push_back(accepted->context);
       reply_auth = accepted->reply;
     }
@@ -194,7 +280,7 @@ ServerConnection::Outcome ServerConnection::handle_bind(const BindPdu& bind) {
   }
   BindAckPdu ack;
   ack.header.type = is_bind ? PType::kBindAck : PType::kAlterContextResp;
-  ack.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  ack.header.flags = kPfcFirstFrag | kPfcLastFrag | (header_signing ? kPfcSupportHeaderSign : 0);
   ack.header.call_id = bind.header.call_id;
   ack.max_xmit_frag = max_xmit_frag_;
   ack.max_recv_frag = max_recv_frag_;
@@ -215,11 +301,12 @@ ServerConnection::Outcome ServerConnection::handle_auth3(const Auth3Pdu& auth3) 
   if (it == security_.end() || provider == nullptr) {
     return protocol_error(auth3.header.call_id, DecodeError::kUnexpectedPdu, "auth3 for no security context");
   }
-  // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg closes the association.
-  Status st = provider->continue_auth(*it, auth3.auth);
+  // auth3 has no response PDU (MS-RPCE §3.3.1.5.2.2): a failed leg leaves the context refused, and
+  // the client learns it from the fault to its first request on it (not from a silent close).
+  auto st = provider->continue_auth(*it, auth3.auth);
   if (!st.ok()) {
-    log::warn("rpc: {}: auth3 refused: {}; closing", peer_.description, st.to_string());
-    return Outcome::kClose;
+    log::warn("rpc: {}: auth3 refused: {}", peer_.description, st.status().to_string());
+    it->established = false;
   }
   return Outcome::kKeep;
 }
@@ -246,24 +333,51 @@ ServerConnection::Outcome ServerConnection::handle_request(const RequestPdu& req
   // Signed/sealed contexts (GSSAPI at PKT_INTEGRITY and up): every fragment carries its context's
   // verifier, checked (and unsealed in place: the fragment is in our own buffer) before anything else.
   SecurityContext* security = security_for(meta.auth_context_id);
+  if (security != nullptr && !security->established) {
+    // Legs still missing, or a failed auth3 (a wrong password): nobody to run the call as.
+    log::warn("rpc: {}: request {} on security context {} that is not established; closing", peer_.description,
+              call_id, security->auth_context_id);
+    (void)send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
+    return Outcome::kClose;
+  }
   if (ServerSecurityProvider* provider = protecting_provider(security)) {
     if (!request.auth || request.auth->auth_type != security->auth_type) {
       return protocol_error(call_id, DecodeError::kBadField, "request without its context's verifier");
     }
-    std::span<std::byte> stub(const_cast<std::byte*>(request.stub.data()),
-                              request.stub.size() + request.auth->auth_pad_length);
-    Status checked = provider->unprotect_request(*security, request.header, stub, *request.auth);
+    Status checked = Status::Ok();
+    if (request.auth->auth_level != static_cast<std::uint8_t>(security->level)) {
+      checked = access_denied("verifier at level " + std::to_string(request.auth->auth_level) + ", context at " +
+                              std::string(authn_level_name(security->level)));
+    } else {
+      // The fragment is in our own buffer: the verifier's parts are views into it.
+      const std::size_t header_size = kRequestHeaderSize + (request.object ? kObjectUuidSize : 0);
+      std::byte* body = const_cast<std::byte*>(request.stub.data());
+      const std::size_t body_size = request.stub.size() + request.auth->auth_pad_length;
+      ProtectedPdu pdu{std::span<const std::byte>(body - header_size, header_size),
+                       std::span<std::byte>(body, body_size),
+                       std::span<const std::byte>(body + body_size, kSecTrailerSize), security->header_signing};
+      checked = provider->unprotect_request(*security, pdu, request.auth->auth_value);
+    }
     if (!checked.ok()) {
       log::warn("rpc: {}: request {} failed its verifier: {}; closing", peer_.description, call_id,
                 checked.to_string());
-      (void)send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
+      (void)send_fault(call_id, request.context_id, kNcaFaultSecPkgError, true);
       return Outcome::kClose;
     }
+  }
+  const AuthnLevel call_level = security != nullptr ? security->level : AuthnLevel::kNone;
+  if (call_level < server_.minimum_authn_level()) {
+    log::warn("rpc: {}: request {} at level {} below the server's minimum {}; refused", peer_.description, call_id,
+              authn_level_name(call_level), authn_level_name(server_.minimum_authn_level()));
+    return send_fault(call_id, request.context_id, kRpcSAccessDenied, true);
   }
   const std::uint8_t first_last = kPfcFirstFrag | kPfcLastFrag;
   if ((request.header.flags & first_last) == first_last) {
     if (!contexts_.contains(request.context_id)) {
       return protocol_error(call_id, DecodeError::kUnknownContext, "request");
+    }
+    if (request.stub.size() > server_.limits().max_call_bytes) {
+      return protocol_error(call_id, DecodeError::kCallTooLarge, "request");
     }
     return dispatch(meta, request.stub);  // zero copy: the stub is a view into buffer_
   }
@@ -286,6 +400,15 @@ ServerConnection::Outcome ServerConnection::protocol_error(std::uint32_t call_id
   return closes ? Outcome::kClose : sent;
 }
 
+ServerConnection::Outcome ServerConnection::send_bind_nak(std::uint32_t call_id, BindNakReason reason) {
+  BindNakPdu nak;
+  nak.header.call_id = call_id;
+  nak.header.flags = kPfcFirstFrag | kPfcLastFrag;
+  nak.reason = static_cast<std::uint16_t>(reason);
+  nak.versions.push_back({kRpcVersionMajor, 0});
+  return send_pdu(encode_bind_nak(nak));
+}
+
 ServerConnection::Outcome ServerConnection::send_fault(std::uint32_t call_id, std::uint16_t context_id,
                                                        std::uint32_t status, bool did_not_execute) {
   FaultPdu f;
@@ -296,9 +419,15 @@ ServerConnection::Outcome ServerConnection::send_fault(std::uint32_t call_id, st
   return send_pdu(encode_fault(f));
 }
 
+Status ServerConnection::write_fragment(std::span<iovec> iov, std::chrono::steady_clock::time_point deadline) {
+  return send_all(fd_.get(), iov, deadline, before_write_wait_);
+}
+
 ServerConnection::Outcome ServerConnection::send_pdu(const std::vector<std::byte>& pdu) {
+  const auto deadline = std::chrono::steady_clock::now() + server_.limits().write_timeout;
+  std::lock_guard write(write_mu_);
   iovec iov{const_cast<std::byte*>(pdu.data()), pdu.size()};
-  Status st = send_all(fd_.get(), std::span(&iov, 1), server_.limits().write_timeout);
+  Status st = write_fragment(std::span(&iov, 1), deadline);
   if (!st.ok()) {
     log::info("rpc: {}: {}; closing", peer_.description, st.to_string());
     return Outcome::kClose;
@@ -315,7 +444,8 @@ ServerSecurityProvider* ServerConnection::protecting_provider(const SecurityCont
 ServerConnection::Outcome ServerConnection::send_protected_response(const CallMeta& meta,
                                                                     std::span<const std::byte> stub,
                                                                     SecurityContext& security,
-                                                                    ServerSecurityProvider& provider) {
+                                                                    ServerSecurityProvider& provider,
+                                                                    std::chrono::steady_clock::time_point deadline) {
   // Each fragment: header, stub chunk, pad to 16 (MS-RPCE §2.2.2.11 aligns the sec_trailer), trailer,
   // auth_value. The chunk is copied so the provider can seal it in place without touching `stub`.
   const std::size_t verifier = provider.verifier_size(security);
@@ -343,33 +473,27 @@ ServerConnection::Outcome ServerConnection::send_protected_response(const CallMe
     h.frag_length = static_cast<std::uint16_t>(kResponseHeaderSize + chunk + pad + kSecTrailerSize + verifier);
     if (offset == 0) h.flags |= kPfcFirstFrag;
     if (offset + chunk == stub.size()) h.flags |= kPfcLastFrag;
-    PduHeader header;
-    header.type = PType::kResponse;
-    header.flags = h.flags;
-    header.frag_length = h.frag_length;
-    header.auth_length = h.auth_length;
-    header.call_id = h.call_id;
-    AuthVerifier trailer{security.auth_type, static_cast<std::uint8_t>(security.level),
-                         static_cast<std::uint8_t>(pad), 0, security.auth_context_id, {}};
-    auto value = provider.protect_response(security, header, chunk_buffer, trailer);
+    std::array<std::byte, kMaxCallHeaderSize> header_bytes;
+    const std::size_t header_size = write_call_fragment_header(h, header_bytes);
+    const std::uint32_t actx = security.auth_context_id;
+    std::array<std::byte, kSecTrailerSize> trailer_bytes{
+        std::byte{security.auth_type}, std::byte{static_cast<std::uint8_t>(security.level)},
+        std::byte{static_cast<std::uint8_t>(pad)}, std::byte{0}, std::byte{static_cast<std::uint8_t>(actx)},
+        std::byte{static_cast<std::uint8_t>(actx >> 8)}, std::byte{static_cast<std::uint8_t>(actx >> 16)},
+        std::byte{static_cast<std::uint8_t>(actx >> 24)}};
+    ProtectedPdu pdu{std::span<const std::byte>(header_bytes.data(), header_size), chunk_buffer, trailer_bytes,
+                     security.header_signing};
+    auto value = provider.protect_response(security, pdu);
     if (!value.ok() || value->size() != verifier) {
       log::error("rpc: {}: cannot protect the reply to call {}: {}; closing", peer_.description, meta.call_id,
                  value.ok() ? "verifier of the wrong size" : value.status().to_string());
       return Outcome::kClose;
     }
-    std::array<std::byte, kMaxCallHeaderSize> header_bytes;
-    const std::size_t header_size = write_call_fragment_header(h, header_bytes);
-    std::array<std::byte, kSecTrailerSize> trailer_bytes{
-        std::byte{trailer.auth_type}, std::byte{trailer.auth_level}, std::byte{trailer.auth_pad_length}, std::byte{0},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 8)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 16)},
-        std::byte{static_cast<std::uint8_t>(trailer.auth_context_id >> 24)}};
     iovec iov[4] = {{header_bytes.data(), header_size},
                     {chunk_buffer.data(), chunk_buffer.size()},
                     {trailer_bytes.data(), trailer_bytes.size()},
                     {value->data(), value->size()}};
-    Status st = send_all(fd_.get(), std::span(iov, 4), server_.limits().write_timeout);
+    Status st = write_fragment(std::span(iov, 4), deadline);
     if (!st.ok()) {
       log::info("rpc: {}: reply to call {} not delivered: {}; closing", peer_.description, meta.call_id,
                 st.to_string());
@@ -381,9 +505,12 @@ ServerConnection::Outcome ServerConnection::send_protected_response(const CallMe
 }
 
 ServerConnection::Outcome ServerConnection::send_response(const CallMeta& meta, std::span<const std::byte> stub,
-                                                          SecurityContext* security) {
+                                                          SecurityContext* security,
+                                                          std::chrono::steady_clock::time_point deadline) {
+  // One reply at a time on the connection, all its fragments in a row, all by one deadline.
+  std::lock_guard write(write_mu_);
   if (ServerSecurityProvider* provider = protecting_provider(security)) {
-    return send_protected_response(meta, stub, *security, *provider);
+    return send_protected_response(meta, stub, *security, *provider, deadline);
   }
   // Fragments carry at most max_xmit_frag octets (C706 §12.6.2); stub chunks stay multiples of 8 so
   // NDR alignment is preserved across fragment boundaries.
@@ -403,7 +530,7 @@ ServerConnection::Outcome ServerConnection::send_response(const CallMeta& meta, 
     std::size_t header_size = write_call_fragment_header(h, header);
     iovec iov[2] = {{header.data(), header_size},
                     {const_cast<std::byte*>(stub.data() + offset), chunk}};
-    Status st = send_all(fd_.get(), std::span(iov, chunk == 0 ? 1 : 2), server_.limits().write_timeout);
+    Status st = write_fragment(std::span(iov, chunk == 0 ? 1 : 2), deadline);
     if (!st.ok()) {
       log::info("rpc: {}: reply to call {} not delivered: {}; closing", peer_.description, meta.call_id,
                 st.to_string());

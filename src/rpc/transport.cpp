@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,23 +24,29 @@ Result<UniqueFd> connect_to(const StringBinding& binding) {
   return binding.is_local() ? detail::connect_unix(binding) : detail::connect_tcp(binding);
 }
 
-Status send_all(int fd, std::span<iovec> iov, std::chrono::milliseconds timeout) {
+Status send_all(int fd, std::span<iovec> iov, SendDeadline deadline, const std::function<void()>& before_waiting) {
   std::size_t first = 0;
   while (first < iov.size()) {
     msghdr msg{};
     msg.msg_iov = iov.data() + first;
     msg.msg_iovlen = iov.size() - first;
-    // With a timeout, never block inside sendmsg (the wait is the poll below, bounded); without
+    // With a deadline, never block inside sendmsg (the wait is the poll below, bounded); without
     // one, a blocking socket may block here.
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (timeout.count() >= 0 ? MSG_DONTWAIT : 0));
+    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | (deadline ? MSG_DONTWAIT : 0));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        int wait_ms = -1;
+        if (deadline) {
+          const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+          if (left.count() <= 0) return Status(StatusCode::kDeadlineExceeded, "peer does not read (write deadline)");
+          wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), 1'000'000));
+        }
+        if (before_waiting) before_waiting();
         pollfd p{fd, POLLOUT, 0};
-        int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
-        if (rc == 0) return Status(StatusCode::kDeadlineExceeded, "peer does not read (write timeout)");
+        int rc = ::poll(&p, 1, wait_ms);
         if (rc < 0 && errno != EINTR) return unavailable(std::string("poll: ") + std::strerror(errno));
-        continue;
+        continue;  // rc == 0: the deadline is checked again above
       }
       return unavailable(std::string("send: ") + std::strerror(errno));
     }

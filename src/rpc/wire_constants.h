@@ -36,6 +36,7 @@ bool is_connection_oriented_ptype(std::uint8_t value) noexcept;
 inline constexpr std::uint8_t kPfcFirstFrag = 0x01;
 inline constexpr std::uint8_t kPfcLastFrag = 0x02;
 inline constexpr std::uint8_t kPfcPendingCancel = 0x04;
+inline constexpr std::uint8_t kPfcSupportHeaderSign = 0x04;  // in bind, bind_ack, alter_context(_resp)
 inline constexpr std::uint8_t kPfcConcMpx = 0x10;
 inline constexpr std::uint8_t kPfcDidNotExecute = 0x20;
 inline constexpr std::uint8_t kPfcMaybe = 0x40;
@@ -106,7 +107,9 @@ inline constexpr std::uint8_t kAuthTypeGuiseLocal = 0xC6;
 
 // RPC_C_AUTHN_* service ids reported to servers (spec R10).
 inline constexpr std::uint32_t kAuthnServiceNone = 0;
+inline constexpr std::uint32_t kAuthnServiceGssNegotiate = 9;
 inline constexpr std::uint32_t kAuthnServiceWinNt = 10;
+inline constexpr std::uint32_t kAuthnServiceGssKerberos = 16;
 
 // A syntax id: interface or transfer syntax UUID and version (C706 §12.6.3.1 p_syntax_id_t).
 struct SyntaxId {

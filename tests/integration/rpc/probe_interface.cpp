@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -159,6 +160,32 @@ Status sum(ServerCall&, std::span<const std::byte> in, std::vector<std::byte>& o
   return Status::Ok();
 }
 
+Status end_thread(ServerCall&, std::span<const std::byte>, std::vector<std::byte>&) {
+  ::pthread_exit(nullptr);  // unwinds through the runtime's call dispatch (a forced unwind)
+}
+
+std::mutex g_descriptors_mu;
+std::vector<int> g_descriptors;
+
+Status hold_descriptors(ServerCall&, std::span<const std::byte>, std::vector<std::byte>& out) {
+  std::lock_guard lock(g_descriptors_mu);
+  for (int i = 0; i < 1'000'000; ++i) {  // bounded by RLIMIT_NOFILE long before this
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    g_descriptors.push_back(fd);
+  }
+  append(out, "held=" + std::to_string(g_descriptors.size()) + "\n");
+  return Status::Ok();
+}
+
+Status release_descriptors(ServerCall&, std::span<const std::byte>, std::vector<std::byte>& out) {
+  std::lock_guard lock(g_descriptors_mu);
+  for (int fd : g_descriptors) ::close(fd);
+  append(out, "released=" + std::to_string(g_descriptors.size()) + "\n");
+  g_descriptors.clear();
+  return Status::Ok();
+}
+
 Status echo(ServerCall&, std::span<const std::byte> in, std::vector<std::byte>& out) {
   out.assign(in.begin(), in.end());
   return Status::Ok();
@@ -188,6 +215,9 @@ InterfaceRegistration probe_interface() {
   r.ops[kRelease] = release;
   r.ops[kBigReply] = big_reply;
   r.ops[kSum] = sum;
+  r.ops[kEndThread] = end_thread;
+  r.ops[kHoldDescriptors] = hold_descriptors;
+  r.ops[kReleaseDescriptors] = release_descriptors;
   return r;
 }
 

@@ -32,7 +32,10 @@ enum ProbeOp : std::uint16_t {
   kRelease = 9,
   kBigReply = 10,           // in: ULONG n → n bytes (i & 0xff)
   kSum = 11,                // → "size=<n> sum=<sum of bytes>"
-  kProbeOpCount = 12,
+  kEndThread = 12,          // pthread_exit() from inside the handler
+  kHoldDescriptors = 13,    // opens /dev/null until the process has no descriptor left → "held=<n>"
+  kReleaseDescriptors = 14, // closes them again
+  kProbeOpCount = 15,
 };
 
 InterfaceRegistration probe_interface();

@@ -215,6 +215,32 @@ TEST_F(RpcHotConnectionTest, AThreadParkedOnAHotConnectionNeverLeavesTheReactorU
   // stop() wakes the parked thread instead of waiting out its 20 s (the test's TearDown).
 }
 
+TEST_F(RpcHotConnectionTest, AThreadThatBlocksInAHandlerWhileTheOtherIsParkedStartsAThird) {
+  // Thread A answers `hot` and parks on it (thread B watches the reactor, so it may).
+  RawConnection hot(local_);
+  hot.send(probe_bind());
+  ASSERT_TRUE(hot.receive_pdu().has_value());
+  hot.send(probe_request(kEcho, as_bytes("1")));
+  ASSERT_TRUE(hot.receive_pdu().has_value());
+  // B alone watches the reactor; it takes this call, which blocks in its handler. Before B runs the
+  // handler it sees nobody left in the reactor and starts a third thread.
+  RawConnection blocker(local_);
+  blocker.send(probe_bind());
+  ASSERT_TRUE(blocker.receive_pdu().has_value());
+  blocker.send(probe_request(kBlock, {}));
+  // Served by the third thread, well before A's 20 s park would end.
+  CallOptions bounded;
+  bounded.timeout = std::chrono::seconds(10);
+  auto client = Client::create(local_);
+  ASSERT_TRUE(client.ok());
+  auto served = client->call(kProbeInterface, kEcho, as_bytes("served"), bounded);
+  EXPECT_TRUE(served.ok()) << served.status().to_string();
+  auto released = client->call(kProbeInterface, kRelease, {}, bounded);
+  EXPECT_TRUE(released.ok()) << released.status().to_string();
+  auto reply = blocker.receive_pdu();
+  ASSERT_TRUE(reply.has_value());
+}
+
 TEST_F(RpcHotConnectionTest, AClientThatTricklesBytesDoesNotKeepAParkedThread) {
   RawConnection trickler(local_);
   trickler.send(probe_bind());
@@ -223,20 +249,25 @@ TEST_F(RpcHotConnectionTest, AClientThatTricklesBytesDoesNotKeepAParkedThread) {
   ASSERT_TRUE(trickler.receive_pdu().has_value());
   std::vector<std::byte> one_byte = {std::byte{5}};
   trickler.send(one_byte);  // a PDU begins and stalls: the parked thread must go back to the reactor
-  // Occupy one thread with a call that blocks; a second client must still find the other thread.
+  // Every call here has a deadline well under the 20 s a parked thread waits: with one thread
+  // blocked in a handler and the other parked, nobody would watch the reactor — unless the thread
+  // that blocks starts another first (the pool grows), which is what is tested.
+  CallOptions bounded;
+  bounded.timeout = std::chrono::seconds(10);
   std::thread blocked([this] {
     auto client = Client::create(local_);
-    if (client.ok()) (void)client->call(kProbeInterface, kBlock, {});
+    CallOptions options;
+    options.timeout = std::chrono::seconds(25);
+    if (client.ok()) (void)client->call(kProbeInterface, kBlock, {}, options);
   });
   auto other = Client::create(local_);
   ASSERT_TRUE(other.ok());
-  CallOptions options;
-  options.timeout = std::chrono::seconds(10);
-  auto served = other->call(kProbeInterface, kEcho, as_bytes("served"), options);
+  auto served = other->call(kProbeInterface, kEcho, as_bytes("served"), bounded);
   EXPECT_TRUE(served.ok()) << served.status().to_string();
   auto releaser = Client::create(local_);
   ASSERT_TRUE(releaser.ok());
-  EXPECT_TRUE(releaser->call(kProbeInterface, kRelease, {}).ok());
+  auto released = releaser->call(kProbeInterface, kRelease, {}, bounded);
+  EXPECT_TRUE(released.ok()) << released.status().to_string();
   blocked.join();
 }
 

@@ -66,7 +66,7 @@ RawConnection toy_bound(const std::string& local) {
   return c;
 }
 
-TEST_F(RpcProviderTest, ARequestWithABadVerifierFaultsAccessDeniedAndCloses) {
+TEST_F(RpcProviderTest, ARequestWithABadVerifierFaultsSecPkgErrorAndCloses) {
   RawConnection c = toy_bound(local_);
   auto stub = as_bytes("abcd");
   RequestPdu r;
@@ -79,7 +79,7 @@ TEST_F(RpcProviderTest, ARequestWithABadVerifierFaultsAccessDeniedAndCloses) {
   ASSERT_TRUE(fault.has_value());
   auto decoded = decode_pdu(*fault, Limits{});
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(std::get<FaultPdu>(*decoded).status, kRpcSAccessDenied);
+  EXPECT_EQ(std::get<FaultPdu>(*decoded).status, kNcaFaultSecPkgError);
   EXPECT_TRUE(c.closed_by_server());
 }
 

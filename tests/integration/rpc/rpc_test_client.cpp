@@ -1,10 +1,11 @@
 // guise-rpc-test-client: makes one or more probe calls and prints what came back (tests, demo).
 //
 //   guise-rpc-test-client <binding> <level 1-6> <imp 1-4> <opnum> [argument]
-//       [--timeout-ms N] [--impersonate-uid U] [--repeat N]
+//       [--timeout-ms N] [--impersonate-uid U] [--repeat N] [--fill N]
 // Prints "hresult=0x........" then the reply text for each call. --impersonate-uid makes the calling
 // thread impersonate uid U (as a server thread would) before calling: its connection is opened
 // while it carries that identity, so the server sees U from the kernel (cloaking, spec R56).
+// --fill N sends N octets 'a' as the argument (larger than a command line may carry).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
       impersonate_uid = std::atol(argv[++i]);
     } else if (a == "--repeat" && i + 1 < argc) {
       repeat = std::atoi(argv[++i]);
+    } else if (a == "--fill" && i + 1 < argc) {
+      argument.assign(std::strtoul(argv[++i], nullptr, 10), 'a');
     } else {
       argument = a;
     }

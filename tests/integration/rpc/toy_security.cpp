@@ -26,8 +26,9 @@ std::vector<std::byte> u32_bytes(std::uint32_t v) {
   return out;
 }
 
-Status check(std::uint32_t& expected_seq, std::span<std::byte> stub, const AuthVerifier& verifier, bool sealed) {
-  PduReader r(verifier.auth_value);
+Status check(std::uint32_t& expected_seq, std::span<std::byte> stub, std::span<const std::byte> auth_value,
+             bool sealed) {
+  PduReader r(auth_value);
   auto seq = r.u32();
   auto sum = r.u32();
   if (!seq.ok() || !sum.ok() || !r.at_end()) return invalid_input("toy verifier malformed");
@@ -68,23 +69,21 @@ class ToyServer final : public ServerSecurityProvider {
     a.reply = AuthVerifier{kToyAuthType, v.auth_level, 0, 0, v.auth_context_id, u32_bytes(kNonce)};
     return a;
   }
-  Status continue_auth(SecurityContext& c, const AuthVerifier& v) override {
+  Result<std::optional<AuthVerifier>> continue_auth(SecurityContext& c, const AuthVerifier& v) override {
     if (v.auth_value != u32_bytes(kNonce + 1)) return access_denied("toy: bad third leg");
     static_cast<ToyState&>(*c.state).complete = true;
-    return Status::Ok();
+    return std::optional<AuthVerifier>();
   }
   bool protects_pdus(const SecurityContext& c) const noexcept override { return c.level >= AuthnLevel::kPktIntegrity; }
   std::size_t verifier_size(const SecurityContext&) const noexcept override { return 8; }
-  Status unprotect_request(SecurityContext& c, const PduHeader&, std::span<std::byte> stub,
-                           const AuthVerifier& v) override {
+  Status unprotect_request(SecurityContext& c, const ProtectedPdu& pdu, std::span<const std::byte> value) override {
     auto& state = static_cast<ToyState&>(*c.state);
     if (!state.complete) return access_denied("toy: request before auth3");
-    return check(state.recv_seq, stub, v, c.level == AuthnLevel::kPktPrivacy);
+    return check(state.recv_seq, pdu.body, value, c.level == AuthnLevel::kPktPrivacy);
   }
-  Result<std::vector<std::byte>> protect_response(SecurityContext& c, const PduHeader&, std::span<std::byte> stub,
-                                                  const AuthVerifier&) override {
+  Result<std::vector<std::byte>> protect_response(SecurityContext& c, const ProtectedPdu& pdu) override {
     auto& state = static_cast<ToyState&>(*c.state);
-    return sign(state.send_seq, stub, c.level == AuthnLevel::kPktPrivacy);
+    return sign(state.send_seq, pdu.body, c.level == AuthnLevel::kPktPrivacy);
   }
 };
 
@@ -103,12 +102,11 @@ class ToyClient final : public ClientSecurityProvider {
   }
   bool protects_pdus() const noexcept override { return level_ >= AuthnLevel::kPktIntegrity; }
   std::size_t verifier_size() const noexcept override { return 8; }
-  Result<std::vector<std::byte>> protect_request(const PduHeader&, std::span<std::byte> stub,
-                                                 const AuthVerifier&) override {
-    return sign(send_seq_, stub, level_ == AuthnLevel::kPktPrivacy);
+  Result<std::vector<std::byte>> protect_request(const ProtectedPdu& pdu) override {
+    return sign(send_seq_, pdu.body, level_ == AuthnLevel::kPktPrivacy);
   }
-  Status unprotect_response(const PduHeader&, std::span<std::byte> stub, const AuthVerifier& v) override {
-    return check(recv_seq_, stub, v, level_ == AuthnLevel::kPktPrivacy);
+  Status unprotect_response(const ProtectedPdu& pdu, std::span<const std::byte> value) override {
+    return check(recv_seq_, pdu.body, value, level_ == AuthnLevel::kPktPrivacy);
   }
 
  private:

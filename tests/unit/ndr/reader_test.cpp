@@ -79,6 +79,21 @@ TEST(NdrReader, RejectsConformanceLargerThanRemainingBeforeAllocating) {
   EXPECT_EQ(r.error(), DecodeError::kCountTooLarge);
 }
 
+TEST(NdrReader, RejectsAConformanceUnderTheElementLimitThatReachesPastTheBody) {
+  // max_count 1000 elements of 4 bytes — far under Limits::max_elements — but only 4 bytes follow:
+  // refused by the bytes left, before any caller sizes an allocation from it.
+  auto bytes = from_hex("e8 03 00 00 01 02 03 04");
+  Reader r(bytes);
+  std::uint32_t max_count = 0;
+  EXPECT_FALSE(r.read_conformance(max_count, 4).ok());
+  EXPECT_EQ(r.error(), DecodeError::kCountTooLarge);
+  // One element that fits is fine.
+  auto fits = from_hex("01 00 00 00 01 02 03 04");
+  Reader ok(fits);
+  ASSERT_TRUE(ok.read_conformance(max_count, 4).ok());
+  EXPECT_EQ(max_count, 1u);
+}
+
 TEST(NdrReader, RejectsCountMultiplyOverflow) {
   auto bytes = from_hex("00");
   Reader r(bytes, Limits{.max_depth = 4, .max_allocation = 1u << 20, .max_elements = 0xFFFFFFFFu});

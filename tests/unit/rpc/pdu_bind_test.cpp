@@ -49,7 +49,7 @@ TEST(BindDecoder, RejectsMoreContextsThanTheLimit) {
   for (std::uint16_t i = 1; i < 5; ++i) b.contexts.push_back({i, kTestInterface, {kNdr20Syntax}});
   Limits limits;
   limits.max_contexts_per_bind = 4;
-  EXPECT_EQ(decode_pdu(encode_bind(b), limits).error(), DecodeError::kBadCount);
+  EXPECT_EQ(decode_pdu(encode_bind(b), limits).error(), DecodeError::kCountOverLimit);
 }
 
 TEST(BindDecoder, RejectsAContextWithoutTransferSyntaxes) {
@@ -63,6 +63,26 @@ TEST(BindDecoder, RejectsBytesAfterTheContextList) {
   bytes.push_back(std::byte{0});
   bytes[8] = std::byte{static_cast<std::uint8_t>(bytes.size())};
   EXPECT_EQ(decode_pdu(bytes, Limits{}).error(), DecodeError::kTrailingBytes);
+}
+
+TEST(BindDecoder, IgnoresBytesBetweenTheContextListAndAVerifier) {
+  // impacket's SPNEGO alter_context repeats its context element before the sec_trailer (Windows
+  // ignores it); the verifier is still found by auth_length and read whole.
+  BindPdu b = make_bind();
+  b.header.type = PType::kAlterContext;
+  b.auth = AuthVerifier{kAuthTypeGuiseLocal, 6, 0, 0, 77, bytes_of({9, 8, 7, 6})};
+  auto bytes = encode_bind(b);
+  const auto trailer = static_cast<std::ptrdiff_t>(bytes.size() - 4 - 8);
+  bytes.insert(bytes.begin() + trailer, 44, std::byte{0x5a});
+  bytes[8] = std::byte{static_cast<std::uint8_t>(bytes.size())};
+  bytes[9] = std::byte{static_cast<std::uint8_t>(bytes.size() >> 8)};
+  auto decoded = decode_pdu(bytes, Limits{});
+  ASSERT_TRUE(decoded.ok()) << decode_error_name(decoded.error());
+  const auto& got = std::get<BindPdu>(*decoded);
+  ASSERT_EQ(got.contexts.size(), 1u);
+  ASSERT_TRUE(got.auth.has_value());
+  EXPECT_EQ(got.auth->auth_context_id, 77u);
+  EXPECT_EQ(got.auth->auth_value, bytes_of({9, 8, 7, 6}));
 }
 
 TEST(BindAckCodec, RoundTripsSecondaryAddressAndResults) {

@@ -56,6 +56,41 @@ TEST(Reassembler, StopsACallThatGrowsBeyondTheLimit) {
   EXPECT_EQ(r.calls_in_progress(), 0u);
 }
 
+TEST(Reassembler, AFirstFragmentOverTheCallLimitIsRefusedSoTheRoomLeftCannotWrap) {
+  Limits limits;
+  limits.max_call_bytes = 4;
+  Reassembler r(limits);
+  auto big = bytes_of({1, 2, 3, 4, 5, 6});
+  EXPECT_EQ(r.add(meta(1), kPfcFirstFrag, 0, big).error(), DecodeError::kCallTooLarge);
+  EXPECT_EQ(r.calls_in_progress(), 0u);
+  // Had it been kept, max_call_bytes − size would wrap to nearly 2^64 and every later fragment would
+  // fit "within the limit"; instead the call does not exist.
+  auto more = bytes_of({7});
+  EXPECT_EQ(r.add(meta(1), 0, 0, more).error(), DecodeError::kBadFragmentSequence);
+  EXPECT_EQ(r.add(meta(2), kPfcFirstFrag | kPfcLastFrag, 0, big).error(), DecodeError::kCallTooLarge);
+}
+
+TEST(Reassembler, ReservesWhatItHoldsInItsBudgetAndRefusesBeyondIt) {
+  MemoryBudget server(1000);
+  MemoryBudget peer(100, &server);
+  Reassembler r(Limits{}, &peer);
+  std::vector<std::byte> forty(40, std::byte{1});
+  ASSERT_TRUE(r.add(meta(1), kPfcFirstFrag, 0, forty).ok());
+  ASSERT_TRUE(r.add(meta(1), 0, 0, forty).ok());
+  EXPECT_GE(peer.used(), 80u);
+  EXPECT_EQ(server.used(), peer.used());
+  EXPECT_EQ(r.add(meta(1), 0, 0, forty).error(), DecodeError::kOverMemoryBudget);  // 120 > 100
+  EXPECT_EQ(r.calls_in_progress(), 0u);
+  EXPECT_EQ(peer.used(), 0u);
+  EXPECT_EQ(server.used(), 0u);
+  // A whole call keeps its bytes reserved until it is destroyed (after its dispatch).
+  auto done = r.add(meta(2), kPfcFirstFrag | kPfcLastFrag, 0, forty);
+  ASSERT_TRUE(done.ok() && done->has_value());
+  EXPECT_EQ(peer.used(), 40u);
+  done->reset();
+  EXPECT_EQ(peer.used(), 0u);
+}
+
 TEST(Reassembler, LimitsCallsInProgress) {
   Limits limits;
   limits.max_calls_in_progress = 2;
