@@ -8,6 +8,7 @@
 
 #include "guise/combaseapi.h"  // CoInitialize(Ex), CoUninitialize, CoWaitForMultipleHandles
 #include "guise/guiddef.h"
+#include "guise/objidl.h"
 #include "guise/oleauto.h"
 #include "guise/unknwn.h"
 #include "guise/winerror.h"
@@ -33,3 +34,46 @@ HRESULT CLSIDFromString(LPCOLESTR lpsz, LPCLSID pclsid);
 // Parses the braced form: S_OK, E_INVALIDARG (malformed or NULL lpiid). NULL lpsz yields IID_NULL.
 HRESULT IIDFromString(LPCOLESTR lpsz, LPIID lpiid);
 }
+
+// --- COM remoting: marshaling, streams, activation (docs/com.md) ---------------------------------
+// Every call needs an initialised apartment on the calling thread (CO_E_NOTINITIALIZED otherwise),
+// except the stream and global-memory helpers. Thread-safe.
+extern "C" {
+// Writes an OBJREF_STANDARD for pUnk seen as riid into pStm. dwDestContext and pvDestContext are
+// accepted and ignored (every context gets a standard OBJREF); mshlflags: MSHLFLAGS_NORMAL (one
+// unmarshal), MSHLFLAGS_TABLESTRONG / MSHLFLAGS_TABLEWEAK (any number, until CoReleaseMarshalData).
+HRESULT CoMarshalInterface(IStream* pStm, REFIID riid, IUnknown* pUnk, DWORD dwDestContext, LPVOID pvDestContext,
+                           DWORD mshlflags);
+// Reads one OBJREF from pStm: the object itself when it lives in this process, else a proxy.
+HRESULT CoUnmarshalInterface(IStream* pStm, REFIID riid, LPVOID* ppv);
+// Releases what a marshaled OBJREF in pStm holds (its references, or a table marshal).
+HRESULT CoReleaseMarshalData(IStream* pStm);
+// An upper bound of the bytes CoMarshalInterface writes for (riid, pUnk).
+HRESULT CoGetMarshalSizeMax(ULONG* pulSize, REFIID riid, IUnknown* pUnk, DWORD dwDestContext, LPVOID pvDestContext,
+                            DWORD mshlflags);
+HRESULT CoMarshalInterThreadInterfaceInStream(REFIID riid, LPUNKNOWN pUnk, LPSTREAM* ppStm);
+HRESULT CoGetInterfaceAndReleaseStream(LPSTREAM pStm, REFIID iid, LPVOID* ppv);
+// Disconnects every remote reference to pUnk's object: later calls through proxies fail with
+// RPC_E_DISCONNECTED, unmarshaling its OBJREFs with CO_E_OBJNOTCONNECTED.
+HRESULT CoDisconnectObject(LPUNKNOWN pUnk, DWORD dwReserved);
+
+// A memory stream over hGlobal (NULL: a new block); fDeleteOnRelease frees the block with the stream.
+HRESULT CreateStreamOnHGlobal(HGLOBAL hGlobal, BOOL fDeleteOnRelease, LPSTREAM* ppstm);
+HRESULT GetHGlobalFromStream(LPSTREAM pstm, HGLOBAL* phglobal);
+
+// Class objects of a local server, published in the class directory (docs/com.md).
+HRESULT CoRegisterClassObject(REFCLSID rclsid, LPUNKNOWN pUnk, DWORD dwClsContext, DWORD flags, LPDWORD lpdwRegister);
+HRESULT CoRevokeClassObject(DWORD dwRegister);
+HRESULT CoResumeClassObjects(void);
+HRESULT CoSuspendClassObjects(void);
+ULONG CoAddRefServerProcess(void);
+ULONG CoReleaseServerProcess(void);
+// Activation: CLSCTX_LOCAL_SERVER through the class directory, or a string binding in
+// COSERVERINFO::pwszName ("ncalrpc:[...]", "ncacn_ip_tcp:host[port]").
+HRESULT CoGetClassObject(REFCLSID rclsid, DWORD dwClsContext, LPVOID pvReserved, REFIID riid, LPVOID* ppv);
+HRESULT CoCreateInstance(REFCLSID rclsid, LPUNKNOWN pUnkOuter, DWORD dwClsContext, REFIID riid, LPVOID* ppv);
+HRESULT CoCreateInstanceEx(REFCLSID Clsid, IUnknown* punkOuter, DWORD dwClsCtx, COSERVERINFO* pServerInfo,
+                           DWORD dwCount, MULTI_QI* pResults);
+}
+
+// --- apartments: CoInitialize(Ex), CoUninitialize and CoWaitForMultipleHandles are in combaseapi.h.

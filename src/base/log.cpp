@@ -21,15 +21,17 @@ int level_from_environment() noexcept {
 }
 
 spdlog::logger& logger() {
-  // stderr, unbuffered, "[time] [guise] [level] [pid:tid] message": one line per event.
-  static auto instance = [] {
+  // stderr, unbuffered, "[time] [guise] [level] [pid:tid] message": one line per event. Never
+  // destroyed: runtime threads (an RPC server being stopped by an atexit handler) may still log while
+  // static objects are destroyed at exit.
+  static auto* instance = new std::shared_ptr<spdlog::logger>([] {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto created = std::make_shared<spdlog::logger>("guise", std::move(sink));
     created->set_pattern("%Y-%m-%dT%H:%M:%S.%e [guise] [%l] [%P:%t] %v");
     created->set_level(spdlog::level::trace);  // filtering happens in enabled()
     return created;
-  }();
-  return *instance;
+  }());
+  return **instance;
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 // Thread-safety: a Client may be used from many threads at once; each call has its own connection.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -71,6 +73,12 @@ struct ClientOptions {
   // Makes the security provider of each new connection for authenticated levels. Empty: the local
   // provider over ncalrpc; over ncacn_ip_tcp an authenticated level then needs a provider here.
   std::function<std::unique_ptr<ClientSecurityProvider>()> security;
+  // Over ncalrpc: every new connection's server must be this uid as the kernel attests it
+  // (SO_PEERCRED), else the connection is closed before a byte is sent (kAccessDenied). For endpoints
+  // whose owner the caller knows (COM's class directory): an endpoint taken over by another user
+  // after its owner died is refused, never trusted. Over ncacn_ip_tcp nothing can be attested, so
+  // every connection is refused.
+  std::optional<uid_t> expected_server_uid;
 };
 
 struct CallOptions {

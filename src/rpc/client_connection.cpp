@@ -42,6 +42,17 @@ Result<std::unique_ptr<ClientConnection>> ClientConnection::open(const StringBin
                                                                  const AuthInfo& auth,
                                                                  const ClientOptions& options) {
   GUISE_TRY(UniqueFd fd, connect_to(binding));
+  if (options.expected_server_uid) {
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (!binding.is_local() || ::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
+        peer.uid != *options.expected_server_uid) {
+      log::warn("rpc: {} is served by uid {}, not the expected uid {}; refused", binding.to_string(),
+                binding.is_local() ? std::to_string(peer.uid) : std::string("(unattested)"),
+                *options.expected_server_uid);
+      return Status(StatusCode::kAccessDenied, "server is not the expected identity", E_ACCESSDENIED);
+    }
+  }
   return std::unique_ptr<ClientConnection>(new ClientConnection(std::move(fd), auth, options));
 }
 

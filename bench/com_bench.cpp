@@ -1,0 +1,390 @@
+// The null COM method call process to process, next to the raw AF_UNIX ping-pong of the same kind
+// (one request, one reply) and the RPC null call, in one run.
+//
+// Servers, each a forked child started before this process has any thread: raw (one thread blocked
+// in read(), echoing 24 octets), RPC (rpc::Server, 2 threads, a null opnum), COM MTA (an INullCall
+// object exported by the COM runtime, served on the reading thread). The COM client is this
+// process's MTA calling through the generated proxy (ORPCTHIS/ORPCTHAT, IPID as object UUID) with
+// the default identity check (the kernel is asked who the thread is on every call); a second COM
+// client, a child process started with GUISE_COM_IDENTITY_CHECK=tracked, measures the same call when
+// the thread's identity comes from guise's own record. Every round trip is timed; the summary gives
+// median, p99 and the ratio of medians to raw. Run it pinned to one CPU (taskset -c 1, every process
+// inherits it: the software cost) and unpinned (what users see):
+//
+//   taskset -c 1 build/release/bench/com_bench --benchmark_min_time=2
+//   build/release/bench/com_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "com_bench.h"
+#include "guise/objbase.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using guise::rpc::AuthInfo;
+using guise::rpc::AuthnLevel;
+using guise::rpc::Client;
+using guise::rpc::ClientOptions;
+using guise::rpc::IdentityCheck;
+
+constexpr guise::rpc::InterfaceId kNullInterface = {
+    {0x5e1f7a00, 0x3b2c, 0x4d1e, {0x9f, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x67}}, 1, 0};
+constexpr std::size_t kMessageSize = 24;
+constexpr int kChildSamples = 20000;
+
+std::string g_raw_path;
+std::string g_rpc_binding;
+std::string g_objref_hex;
+std::map<std::string, std::vector<double>> g_latencies_us;
+
+// --- servers -------------------------------------------------------------------------------------
+
+pid_t start_child(const std::function<void(int control_fd, int report_fd)>& body, int& control_write,
+                  int& report_read) {
+  int control[2];
+  int report[2];
+  if (::pipe(control) != 0 || ::pipe(report) != 0) std::abort();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(control[1]);
+    ::close(report[0]);
+    body(control[0], report[1]);
+    ::_exit(0);
+  }
+  ::close(control[0]);
+  ::close(report[1]);
+  control_write = control[1];
+  report_read = report[0];
+  return pid;
+}
+
+void wait_for_close(int fd) {
+  char c;
+  while (::read(fd, &c, 1) > 0) {
+  }
+}
+
+void raw_server(int control_fd, int listen_fd) {
+  std::thread acceptor([listen_fd] {
+    for (;;) {
+      int c = ::accept(listen_fd, nullptr, nullptr);
+      if (c < 0) return;
+      std::thread([c] {
+        char buf[kMessageSize];
+        for (;;) {
+          std::size_t got = 0;
+          while (got < kMessageSize) {
+            ssize_t n = ::read(c, buf + got, kMessageSize - got);
+            if (n <= 0) {
+              ::close(c);
+              return;
+            }
+            got += static_cast<std::size_t>(n);
+          }
+          if (::write(c, buf, kMessageSize) != static_cast<ssize_t>(kMessageSize)) return;
+        }
+      }).detach();
+    }
+  });
+  acceptor.detach();
+  wait_for_close(control_fd);
+  ::_exit(0);
+}
+
+void rpc_server(int control_fd) {
+  guise::rpc::ServerOptions options;
+  options.threads = 2;
+  guise::rpc::Server server(options);
+  guise::rpc::InterfaceRegistration null_iface{kNullInterface, "null", {}};
+  null_iface.ops.push_back([](guise::rpc::ServerCall&, std::span<const std::byte>, std::vector<std::byte>&) {
+    return guise::Status::Ok();
+  });
+  if (!server.register_interface(null_iface).ok() || !server.listen(g_rpc_binding).ok() || !server.start().ok()) {
+    std::fprintf(stderr, "rpc server failed to start\n");
+    ::_exit(1);
+  }
+  wait_for_close(control_fd);
+  server.stop();
+  ::_exit(0);
+}
+
+class NullObject final : public INullCall {
+ public:
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override {
+    if (riid == IID_IUnknown || riid == IID_INullCall) {
+      *ppv = static_cast<INullCall*>(this);
+      AddRef();
+      return S_OK;
+    }
+    *ppv = nullptr;
+    return E_NOINTERFACE;
+  }
+  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
+  ULONG STDMETHODCALLTYPE Release() override { return --refs_; }  // lives as long as the process
+  HRESULT STDMETHODCALLTYPE Null() override { return S_OK; }
+
+ private:
+  std::atomic<ULONG> refs_{1};
+};
+
+std::string marshal_hex(IUnknown* object) {
+  IStream* stream = nullptr;
+  if (FAILED(CreateStreamOnHGlobal(nullptr, TRUE, &stream))) std::abort();
+  if (FAILED(CoMarshalInterface(stream, IID_INullCall, object, MSHCTX_LOCAL, nullptr, MSHLFLAGS_TABLESTRONG))) {
+    std::abort();
+  }
+  STATSTG stat{};
+  HGLOBAL block = nullptr;
+  stream->Stat(&stat, STATFLAG_NONAME);
+  GetHGlobalFromStream(stream, &block);
+  const auto* bytes = static_cast<const unsigned char*>(GlobalLock(block));
+  std::string hex;
+  for (ULONGLONG i = 0; i < stat.cbSize.QuadPart; ++i) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02x", bytes[i]);
+    hex += two;
+  }
+  stream->Release();
+  return hex;
+}
+
+void com_server(int control_fd, int report_fd) {
+  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) ::_exit(1);
+  static NullObject object;
+  const std::string hex = marshal_hex(&object) + "\n";
+  if (::write(report_fd, hex.data(), hex.size()) != static_cast<ssize_t>(hex.size())) ::_exit(1);
+  wait_for_close(control_fd);
+  ::_exit(0);  // the runtime's threads are not joined: the process simply ends
+}
+
+std::string read_line(int fd) {
+  std::string line;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+  return line;
+}
+
+INullCall* unmarshal_null(const std::string& hex) {
+  std::vector<unsigned char> bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  IStream* stream = nullptr;
+  CreateStreamOnHGlobal(nullptr, TRUE, &stream);
+  stream->Write(bytes.data(), static_cast<ULONG>(bytes.size()), nullptr);
+  LARGE_INTEGER zero{};
+  stream->Seek(zero, STREAM_SEEK_SET, nullptr);
+  INullCall* proxy = nullptr;
+  const HRESULT hr = CoUnmarshalInterface(stream, IID_INullCall, reinterpret_cast<void**>(&proxy));
+  stream->Release();
+  if (FAILED(hr)) {
+    std::fprintf(stderr, "unmarshal failed: %08x\n", static_cast<unsigned>(hr));
+    std::abort();
+  }
+  return proxy;
+}
+
+// A COM client in its own process with guise-tracked identity: measures when told to, sends samples.
+void tracked_com_client(int control_fd, int report_fd) {
+  ::setenv("GUISE_COM_IDENTITY_CHECK", "tracked", 1);
+  char go = 0;
+  if (::read(control_fd, &go, 1) != 1) ::_exit(0);
+  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) ::_exit(1);
+  INullCall* proxy = unmarshal_null(g_objref_hex);
+  for (int i = 0; i < 1000; ++i) proxy->Null();  // warm up
+  std::vector<double> samples;
+  samples.reserve(kChildSamples);
+  for (int i = 0; i < kChildSamples; ++i) {
+    const auto t0 = Clock::now();
+    if (FAILED(proxy->Null())) ::_exit(1);
+    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  const auto bytes = static_cast<ssize_t>(samples.size() * sizeof(double));
+  if (::write(report_fd, samples.data(), static_cast<std::size_t>(bytes)) != bytes) ::_exit(1);
+  ::_exit(0);
+}
+
+// --- clients -------------------------------------------------------------------------------------
+
+int connect_raw() {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, g_raw_path.data(), g_raw_path.size());
+  for (int i = 0; i < 1000; ++i) {
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr),
+                  static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + g_raw_path.size())) == 0) {
+      return fd;
+    }
+    std::this_thread::yield();
+  }
+  std::abort();
+}
+
+Client make_client(IdentityCheck check) {
+  ClientOptions options;
+  options.identity_check = check;
+  for (int i = 0; i < 1000; ++i) {
+    auto c = Client::create(g_rpc_binding, AuthInfo::local(AuthnLevel::kConnect,
+                                                           guise::identity::ImpersonationLevel::kIdentify),
+                            options);
+    if (c.ok() && c->call(kNullInterface, 0, {}).ok()) return std::move(c).value();
+    std::this_thread::yield();
+  }
+  std::abort();
+}
+
+void record(benchmark::State& state, std::vector<double>& samples, const char* name) {
+  std::vector<double> sorted = samples;
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.empty()) return;
+  state.counters["p50_us"] = sorted[sorted.size() / 2];
+  state.counters["p99_us"] = sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
+  g_latencies_us[name] = samples;
+}
+
+void BM_RawUnixPingPong(benchmark::State& state) {
+  int fd = connect_raw();
+  char buf[kMessageSize] = {};
+  std::vector<double> samples;
+  samples.reserve(1 << 16);
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    if (::write(fd, buf, kMessageSize) != static_cast<ssize_t>(kMessageSize)) std::abort();
+    std::size_t got = 0;
+    while (got < kMessageSize) {
+      ssize_t n = ::read(fd, buf + got, kMessageSize - got);
+      if (n <= 0) std::abort();
+      got += static_cast<std::size_t>(n);
+    }
+    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  record(state, samples, "raw AF_UNIX ping-pong");
+}
+BENCHMARK(BM_RawUnixPingPong)->UseRealTime();
+
+void rpc_null(benchmark::State& state, IdentityCheck check, const char* name) {
+  Client client = make_client(check);
+  std::vector<std::byte> out;
+  std::vector<double> samples;
+  samples.reserve(1 << 16);
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    if (!client.call(kNullInterface, 0, {}, out).ok()) std::abort();
+    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  record(state, samples, name);
+}
+void BM_RpcNullCall(benchmark::State& state) { rpc_null(state, IdentityCheck::kEveryCall, "RPC null call"); }
+BENCHMARK(BM_RpcNullCall)->UseRealTime();
+void BM_RpcNullCallTracked(benchmark::State& state) {
+  rpc_null(state, IdentityCheck::kGuiseTracked, "RPC null call, tracked id");
+}
+BENCHMARK(BM_RpcNullCallTracked)->UseRealTime();
+
+void BM_ComNullCallMta(benchmark::State& state) {
+  CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+  static INullCall* proxy = unmarshal_null(g_objref_hex);
+  std::vector<double> samples;
+  samples.reserve(1 << 16);
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    if (FAILED(proxy->Null())) std::abort();
+    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  record(state, samples, "COM null call, MTA->MTA");
+}
+BENCHMARK(BM_ComNullCallMta)->UseRealTime();
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(static_cast<double>(v.size()) * p))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  com_bench_register_proxy_stubs();  // TODO(idl): guise_add_idl will link generated proxies whole
+  int n = argc;
+  g_raw_path = "guise-bench-raw-" + std::to_string(::getpid());
+  g_rpc_binding = "ncalrpc:[@guise-bench-rpc-" + std::to_string(::getpid()) + "]";
+
+  int listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, g_raw_path.data(), g_raw_path.size());
+  if (::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr),
+             static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + g_raw_path.size())) != 0 ||
+      ::listen(listen_fd, 16) != 0) {
+    std::perror("raw server");
+    return 1;
+  }
+  // Every child is forked before this process starts a thread.
+  int raw_control = -1, raw_report = -1, rpc_control = -1, rpc_report = -1, com_control = -1, com_report = -1;
+  pid_t raw_pid = start_child([&](int c, int) { raw_server(c, listen_fd); }, raw_control, raw_report);
+  ::close(listen_fd);
+  pid_t rpc_pid = start_child([&](int c, int) { rpc_server(c); }, rpc_control, rpc_report);
+  pid_t com_pid = start_child(com_server, com_control, com_report);
+  g_objref_hex = read_line(com_report);
+  if (g_objref_hex.empty()) {
+    std::fprintf(stderr, "the COM server did not start\n");
+    return 1;
+  }
+  int tracked_control = -1, tracked_report = -1;
+  pid_t tracked_pid = start_child(tracked_com_client, tracked_control, tracked_report);
+
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  const bool pinned = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) == 1;
+
+  benchmark::Initialize(&n, argv);
+  benchmark::RunSpecifiedBenchmarks();
+
+  // The tracked COM client measures after the others, alone.
+  if (::write(tracked_control, "g", 1) == 1) {
+    std::vector<double> samples(kChildSamples);
+    std::size_t got = 0;
+    auto* raw = reinterpret_cast<char*>(samples.data());
+    while (got < samples.size() * sizeof(double)) {
+      const ssize_t r = ::read(tracked_report, raw + got, samples.size() * sizeof(double) - got);
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    samples.resize(got / sizeof(double));
+    g_latencies_us["COM null call, MTA, tracked id"] = samples;
+  }
+
+  const auto& raw = g_latencies_us["raw AF_UNIX ping-pong"];
+  std::printf("\nround trip, one request and one reply (%s)\n",
+              pinned ? "every process pinned to one CPU" : "unpinned");
+  std::printf("%-34s %10s %10s %12s\n", "", "median us", "p99 us", "median ratio");
+  for (const char* name : {"raw AF_UNIX ping-pong", "RPC null call", "RPC null call, tracked id",
+                           "COM null call, MTA->MTA", "COM null call, MTA, tracked id"}) {
+    const auto& v = g_latencies_us[name];
+    if (v.empty() || raw.empty()) continue;
+    std::printf("%-34.34s %10.2f %10.2f %11.2fx\n", name, percentile(v, 0.5), percentile(v, 0.99),
+                percentile(v, 0.5) / percentile(raw, 0.5));
+  }
+  for (int fd : {raw_control, rpc_control, com_control, tracked_control}) ::close(fd);
+  for (pid_t pid : {raw_pid, rpc_pid, com_pid, tracked_pid}) ::waitpid(pid, nullptr, 0);
+  std::fflush(stdout);
+  ::_exit(0);  // this process's COM runtime threads are not joined
+}

@@ -1,0 +1,196 @@
+// objidl.h: the COM interfaces and structures of Windows' objidl.h that guise implements —
+// IClassFactory, ISequentialStream and IStream, the marshaling flags and contexts, activation
+// structures (COSERVERINFO, MULTI_QI) and class-context flags.
+//
+// Layouts, vtable orders, IIDs and constant values are Windows' own, so code written against the
+// Windows SDK compiles unchanged. (Windows declares IClassFactory in unknwn.h and CLSCTX/MSHLFLAGS
+// in wtypes.h; objbase.h includes all of them, so code that includes objbase.h sees the same names.)
+// Declarations only; each implementation documents its thread-safety.
+#pragma once
+
+#include "guise/guiddef.h"
+#include "guise/unknwn.h"
+#include "guise/winbase.h"
+#include "guise/winerror.h"
+#include "guise/wtypes.h"
+
+using LPDWORD = DWORD*;  // minwindef.h's name (a repeated alias of the same type is allowed)
+
+// --- 64-bit values as the stream calls take them -------------------------------------------------
+union LARGE_INTEGER {
+  struct {
+    DWORD LowPart;
+    LONG HighPart;
+  } u;
+  LONGLONG QuadPart;
+};
+union ULARGE_INTEGER {
+  struct {
+    DWORD LowPart;
+    DWORD HighPart;
+  } u;
+  ULONGLONG QuadPart;
+};
+struct FILETIME {
+  DWORD dwLowDateTime;
+  DWORD dwHighDateTime;
+};
+
+// --- IClassFactory -------------------------------------------------------------------------------
+// {00000001-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_IClassFactory, 0x00000001, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("00000001-0000-0000-C000-000000000046")
+IClassFactory : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* pUnkOuter, REFIID riid, void** ppvObject) = 0;
+  virtual HRESULT STDMETHODCALLTYPE LockServer(BOOL fLock) = 0;
+};
+using LPCLASSFACTORY = IClassFactory*;
+GUISE_DECLARE_INTERFACE_ID(IClassFactory, IID_IClassFactory);
+
+// --- streams -------------------------------------------------------------------------------------
+enum tagSTGTY { STGTY_STORAGE = 1, STGTY_STREAM = 2, STGTY_LOCKBYTES = 3, STGTY_PROPERTY = 4 };
+enum tagSTREAM_SEEK { STREAM_SEEK_SET = 0, STREAM_SEEK_CUR = 1, STREAM_SEEK_END = 2 };
+enum tagSTATFLAG { STATFLAG_DEFAULT = 0, STATFLAG_NONAME = 1, STATFLAG_NOOPEN = 2 };
+enum tagSTGC { STGC_DEFAULT = 0, STGC_OVERWRITE = 1, STGC_ONLYIFCURRENT = 2, STGC_DANGEROUSLYCOMMITMERELYTODISKCACHE = 4 };
+// LOCKTYPE (LOCK_WRITE...) is not declared: glibc's <fcntl.h> defines LOCK_WRITE as a macro, and
+// guise's streams support no region locks (LockRegion is STG_E_INVALIDFUNCTION).
+#define STGM_READ 0x00000000L
+#define STGM_WRITE 0x00000001L
+#define STGM_READWRITE 0x00000002L
+#define STG_E_INVALIDFUNCTION _HRESULT_TYPEDEF_(0x80030001L)
+#define STG_E_INVALIDPOINTER _HRESULT_TYPEDEF_(0x80030009L)
+#define STG_E_MEDIUMFULL _HRESULT_TYPEDEF_(0x80030070L)
+#define STG_E_READFAULT _HRESULT_TYPEDEF_(0x8003001EL)
+#define STG_E_INVALIDPARAMETER _HRESULT_TYPEDEF_(0x80030057L)
+
+struct STATSTG {
+  LPOLESTR pwcsName;
+  DWORD type;
+  ULARGE_INTEGER cbSize;
+  FILETIME mtime;
+  FILETIME ctime;
+  FILETIME atime;
+  DWORD grfMode;
+  DWORD grfLocksSupported;
+  CLSID clsid;
+  DWORD grfStateBits;
+  DWORD reserved;
+};
+
+// {0C733A30-2A1C-11CE-ADE5-00AA0044773D}
+DEFINE_GUID(IID_ISequentialStream, 0x0C733A30, 0x2A1C, 0x11CE, 0xAD, 0xE5, 0x00, 0xAA, 0x00, 0x44, 0x77, 0x3D);
+MIDL_INTERFACE("0C733A30-2A1C-11CE-ADE5-00AA0044773D")
+ISequentialStream : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE Read(void* pv, ULONG cb, ULONG* pcbRead) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Write(const void* pv, ULONG cb, ULONG* pcbWritten) = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(ISequentialStream, IID_ISequentialStream);
+
+// {0000000C-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_IStream, 0x0000000C, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("0000000C-0000-0000-C000-000000000046")
+IStream : public ISequentialStream {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE Seek(LARGE_INTEGER dlibMove, DWORD dwOrigin, ULARGE_INTEGER* plibNewPosition) = 0;
+  virtual HRESULT STDMETHODCALLTYPE SetSize(ULARGE_INTEGER libNewSize) = 0;
+  virtual HRESULT STDMETHODCALLTYPE CopyTo(IStream* pstm, ULARGE_INTEGER cb, ULARGE_INTEGER* pcbRead,
+                                           ULARGE_INTEGER* pcbWritten) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Commit(DWORD grfCommitFlags) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Revert() = 0;
+  virtual HRESULT STDMETHODCALLTYPE LockRegion(ULARGE_INTEGER libOffset, ULARGE_INTEGER cb, DWORD dwLockType) = 0;
+  virtual HRESULT STDMETHODCALLTYPE UnlockRegion(ULARGE_INTEGER libOffset, ULARGE_INTEGER cb, DWORD dwLockType) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Stat(STATSTG* pstatstg, DWORD grfStatFlag) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Clone(IStream** ppstm) = 0;
+};
+using LPSTREAM = IStream*;
+GUISE_DECLARE_INTERFACE_ID(IStream, IID_IStream);
+
+// --- marshaling ----------------------------------------------------------------------------------
+enum tagMSHLFLAGS {
+  MSHLFLAGS_NORMAL = 0,
+  MSHLFLAGS_TABLESTRONG = 1,
+  MSHLFLAGS_TABLEWEAK = 2,
+  MSHLFLAGS_NOPING = 4,
+};
+using MSHLFLAGS = enum tagMSHLFLAGS;
+enum tagMSHCTX {
+  MSHCTX_LOCAL = 0,
+  MSHCTX_NOSHAREDMEM = 1,
+  MSHCTX_DIFFERENTMACHINE = 2,
+  MSHCTX_INPROC = 3,
+  MSHCTX_CROSSCTX = 4,
+};
+using MSHCTX = enum tagMSHCTX;
+
+// {00000003-0000-0000-C000-000000000046}: the standard marshaler's interface (not implemented by
+// guise objects; named so code comparing IIDs compiles).
+DEFINE_GUID(IID_IMarshal, 0x00000003, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+
+// --- activation ----------------------------------------------------------------------------------
+enum tagCLSCTX {
+  CLSCTX_INPROC_SERVER = 0x1,
+  CLSCTX_INPROC_HANDLER = 0x2,
+  CLSCTX_LOCAL_SERVER = 0x4,
+  CLSCTX_INPROC_SERVER16 = 0x8,
+  CLSCTX_REMOTE_SERVER = 0x10,
+  CLSCTX_INPROC_HANDLER16 = 0x20,
+  CLSCTX_NO_CODE_DOWNLOAD = 0x400,
+  CLSCTX_NO_CUSTOM_MARSHAL = 0x1000,
+  CLSCTX_ENABLE_CODE_DOWNLOAD = 0x2000,
+  CLSCTX_NO_FAILURE_LOG = 0x4000,
+  CLSCTX_DISABLE_AAA = 0x8000,
+  CLSCTX_ENABLE_AAA = 0x10000,
+  CLSCTX_FROM_DEFAULT_CONTEXT = 0x20000,
+  CLSCTX_ACTIVATE_X86_SERVER = 0x40000,
+  CLSCTX_ACTIVATE_64_BIT_SERVER = 0x80000,
+  CLSCTX_ENABLE_CLOAKING = 0x100000,
+  CLSCTX_APPCONTAINER = 0x400000,
+  CLSCTX_ACTIVATE_AAA_AS_IU = 0x800000,
+  CLSCTX_PS_DLL = static_cast<int>(0x80000000u),
+};
+using CLSCTX = enum tagCLSCTX;
+#define CLSCTX_INPROC (CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER)
+#define CLSCTX_SERVER (CLSCTX_INPROC_SERVER | CLSCTX_LOCAL_SERVER | CLSCTX_REMOTE_SERVER)
+#define CLSCTX_ALL (CLSCTX_INPROC_SERVER | CLSCTX_INPROC_HANDLER | CLSCTX_LOCAL_SERVER | CLSCTX_REMOTE_SERVER)
+
+enum tagREGCLS {
+  REGCLS_SINGLEUSE = 0,
+  REGCLS_MULTIPLEUSE = 1,
+  REGCLS_MULTI_SEPARATE = 2,
+  REGCLS_SUSPENDED = 4,
+  REGCLS_SURROGATE = 8,
+  REGCLS_AGILE = 0x10,
+};
+using REGCLS = enum tagREGCLS;
+
+struct COAUTHIDENTITY {
+  USHORT* User;
+  ULONG UserLength;
+  USHORT* Domain;
+  ULONG DomainLength;
+  USHORT* Password;
+  ULONG PasswordLength;
+  ULONG Flags;
+};
+struct COAUTHINFO {
+  DWORD dwAuthnSvc;
+  DWORD dwAuthzSvc;
+  LPWSTR pwszServerPrincName;
+  DWORD dwAuthnLevel;
+  DWORD dwImpersonationLevel;
+  COAUTHIDENTITY* pAuthIdentityData;
+  DWORD dwCapabilities;
+};
+struct COSERVERINFO {
+  DWORD dwReserved1;
+  LPWSTR pwszName;
+  COAUTHINFO* pAuthInfo;
+  DWORD dwReserved2;
+};
+struct MULTI_QI {
+  const IID* pIID;
+  IUnknown* pItf;
+  HRESULT hr;
+};

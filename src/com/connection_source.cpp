@@ -1,0 +1,38 @@
+#include "com/connection_source.h"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace guise::com {
+
+ConnectionSource::ConnectionSource() {
+  const char* check = std::getenv("GUISE_COM_IDENTITY_CHECK");
+  if (check != nullptr && std::string_view(check) == "tracked") {
+    options_.identity_check = rpc::IdentityCheck::kGuiseTracked;
+  }
+}
+
+rpc::AuthInfo ConnectionSource::default_auth(const rpc::StringBinding& binding) {
+  if (binding.is_local()) {
+    return rpc::AuthInfo::local(rpc::AuthnLevel::kConnect, identity::ImpersonationLevel::kIdentify);
+  }
+  // TODO(security): the GSSAPI provider (roadmap) authenticates TCP callers; until then TCP is NONE.
+  return rpc::AuthInfo::none();
+}
+
+Result<std::shared_ptr<rpc::Client>> ConnectionSource::client_for(const rpc::StringBinding& binding,
+                                                                  const rpc::AuthInfo& auth,
+                                                                  std::optional<uid_t> expected_server) {
+  Key key{binding.to_string(), static_cast<int>(auth.level), static_cast<int>(auth.imp_level), auth.capabilities,
+          expected_server ? static_cast<std::int64_t>(*expected_server) : -1};
+  std::lock_guard lock(mu_);
+  if (auto it = clients_.find(key); it != clients_.end()) return it->second;
+  rpc::ClientOptions options = options_;
+  options.expected_server_uid = expected_server;
+  GUISE_TRY(rpc::Client client, rpc::Client::create(std::get<0>(key), auth, options));
+  auto shared = std::make_shared<rpc::Client>(std::move(client));
+  clients_.emplace(std::move(key), shared);
+  return shared;
+}
+
+}  // namespace guise::com

@@ -1,0 +1,494 @@
+#include "com/object_exporter.h"
+
+#include <algorithm>
+
+#include "base/hresult_map.h"
+#include "base/log.h"
+#include "com/random_ids.h"
+
+namespace guise::com {
+
+// Win32 codes IObjectExporter returns (winerror.h).
+inline constexpr std::uint32_t kErrorAccessDenied = 5;
+inline constexpr std::uint32_t kErrorNotEnoughMemory = 8;
+inline constexpr std::uint32_t kOrInvalidOid = 1911;
+inline constexpr std::uint32_t kOrInvalidSet = 1914;
+
+class StubManager {
+ public:
+  StubManager(Oid oid, ComPtr<IUnknown> identity, PeerKey exported_for, bool system)
+      : oid_(oid), identity_(std::move(identity)), exported_for_(std::move(exported_for)), system_(system) {}
+  ~StubManager() {
+    for (auto& itf : interfaces_) {
+      if (itf->pointer != nullptr) itf->pointer->Release();
+    }
+  }
+
+  Oid oid() const noexcept { return oid_; }
+  IUnknown* identity() const noexcept { return identity_.Get(); }
+  const PeerKey& exported_for() const noexcept { return exported_for_; }
+  bool system() const noexcept { return system_; }
+
+  // Under the exporter's mutex:
+  std::vector<std::unique_ptr<ExportedInterface>> interfaces_;
+  std::uint64_t table_marshals_ = 0;
+  std::uint32_t ping_sets_ = 0;  // live ping sets holding this OID
+  ObjectExporter::Clock::time_point unpinged_since_ = ObjectExporter::Clock::now();
+  bool removed_ = false;
+
+  ExportedInterface* find(const IID& iid) const {
+    for (const auto& itf : interfaces_) {
+      if (itf->iid == iid) return itf.get();
+    }
+    return nullptr;
+  }
+  bool has_remote_refs() const {
+    for (const auto& itf : interfaces_) {
+      if (itf->public_refs > 0 || !itf->private_refs.empty()) return true;
+    }
+    return false;
+  }
+
+ private:
+  Oid oid_;
+  ComPtr<IUnknown> identity_;
+  PeerKey exported_for_;
+  bool system_;
+};
+
+struct ObjectExporter::PingSet {
+  PeerKey owner;
+  std::vector<Oid> oids;  // sorted, unique
+  Clock::time_point last_ping;
+};
+
+namespace {
+
+ComPtr<IUnknown> identity_of(IUnknown* object) {
+  ComPtr<IUnknown> identity;
+  if (object == nullptr || FAILED(object->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(identity.GetAddressOf())))) {
+    return {};
+  }
+  return identity;
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b, std::uint64_t cap) { return std::min(cap, a + b); }
+
+}  // namespace
+
+ObjectExporter::ObjectExporter(Oxid oxid, ComLimits limits) : oxid_(oxid), limits_(limits) {}
+
+ObjectExporter::~ObjectExporter() = default;
+
+std::shared_ptr<StubManager> ObjectExporter::find_by_identity_locked(IUnknown* identity) const {
+  auto it = by_identity_.find(identity);
+  return it == by_identity_.end() ? nullptr : it->second;
+}
+
+Result<ExportedInterface*> ObjectExporter::interface_for(const std::shared_ptr<StubManager>& owner, const IID& iid) {
+  {
+    std::lock_guard lock(mu_);
+    if (ExportedInterface* existing = owner->find(iid)) return existing;
+  }
+  const ndr::ProxyStubEntry* stub = nullptr;
+  if (iid != IID_IUnknown) {
+    stub = ndr::ProxyStubRegistry::instance().find(iid);
+    if (stub == nullptr) {
+      return Status(StatusCode::kNotFound, "com: no proxy/stub is registered for the interface", REGDB_E_IIDNOTREG);
+    }
+  }
+  IUnknown* pointer = nullptr;
+  // User code: never under the mutex.
+  if (FAILED(owner->identity()->QueryInterface(iid, reinterpret_cast<void**>(&pointer))) || pointer == nullptr) {
+    return Status(StatusCode::kNotFound, "com: the object does not implement the interface", E_NOINTERFACE);
+  }
+  auto itf = std::make_unique<ExportedInterface>();
+  itf->ipid = random_guid();
+  itf->iid = iid;
+  itf->pointer = pointer;
+  itf->stub = stub;
+  ExportedInterface* result = nullptr;
+  bool disconnected = false;
+  {
+    std::lock_guard lock(mu_);
+    if (ExportedInterface* raced = owner->find(iid)) {
+      result = raced;
+    } else if (owner->removed_) {
+      disconnected = true;
+    } else {
+      result = itf.get();
+      owner->interfaces_.push_back(std::move(itf));
+      by_ipid_.emplace(result->ipid, DispatchTarget{owner, result});
+    }
+  }
+  if (itf) pointer->Release();  // ours was not kept (user code: outside the mutex)
+  if (disconnected) return Status(StatusCode::kUnavailable, "com: the object was disconnected", CO_E_OBJNOTCONNECTED);
+  return result;
+}
+
+Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& iid, MarshalKind kind,
+                                                   const PeerKey& peer) {
+  ComPtr<IUnknown> identity = identity_of(object);
+  if (!identity) return Status(StatusCode::kNotFound, "com: QueryInterface(IID_IUnknown) failed", E_NOINTERFACE);
+  std::shared_ptr<StubManager> owner;
+  {
+    std::lock_guard lock(mu_);
+    owner = find_by_identity_locked(identity.Get());
+    if (!owner) {
+      if (peer.kind != PeerKey::Kind::kSelf && objects_per_peer_[peer] >= limits_.max_objects_per_peer) {
+        log::warn("com: {} holds {} exported objects, its limit; refusing another", peer.describe(),
+                  objects_per_peer_[peer]);
+        return Status(StatusCode::kResourceExhausted, "com: peer over its share of exported objects", E_OUTOFMEMORY);
+      }
+      Oid oid = random_id64();
+      while (by_oid_.contains(oid)) oid = random_id64();
+      owner = std::make_shared<StubManager>(oid, identity, peer, false);
+      by_identity_.emplace(identity.Get(), owner);
+      by_oid_.emplace(oid, owner);
+      if (peer.kind != PeerKey::Kind::kSelf) ++objects_per_peer_[peer];
+    }
+    // Holds the object exported while the interface is looked up (QueryInterface runs unlocked).
+    ++owner->table_marshals_;
+  }
+  auto itf = interface_for(owner, iid);
+  std::shared_ptr<StubManager> dropped;
+  StdObjRef std;
+  {
+    std::lock_guard lock(mu_);
+    --owner->table_marshals_;
+    if (itf.ok()) {
+      std.flags = 0;
+      std.oxid = oxid_;
+      std.oid = owner->oid();
+      std.ipid = (*itf)->ipid;
+      if (kind == MarshalKind::kNormal) {
+        std.public_refs = kRefsPerMarshal;
+        (*itf)->public_refs = saturating_add((*itf)->public_refs, kRefsPerMarshal, limits_.max_public_refs_per_ipid);
+      } else {
+        std.public_refs = 0;  // table marshals carry no references; unmarshalers acquire their own
+        ++owner->table_marshals_;
+      }
+      // A new OBJREF is in transit: its OID gets a full grace period before it must be pinged.
+      owner->unpinged_since_ = Clock::now();
+    } else {
+      dropped = remove_if_unreferenced_locked(owner);
+    }
+  }
+  dropped.reset();  // outside the lock: may Release the object
+  if (!itf.ok()) return std::move(itf).status();
+  return std;
+}
+
+void ObjectExporter::add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, const ndr::ProxyStubEntry* stub) {
+  rem_unknown->AddRef();
+  auto owner = std::make_shared<StubManager>(0, ComPtr<IUnknown>(rem_unknown), PeerKey::self(), true);
+  auto itf = std::make_unique<ExportedInterface>();
+  itf->ipid = ipid;
+  itf->iid = stub->iid;
+  itf->pointer = rem_unknown;  // the reference taken above
+  itf->stub = stub;
+  std::lock_guard lock(mu_);
+  ExportedInterface* raw = itf.get();
+  owner->interfaces_.push_back(std::move(itf));
+  by_ipid_.emplace(ipid, DispatchTarget{owner, raw});
+}
+
+std::optional<DispatchTarget> ObjectExporter::find(const Ipid& ipid) {
+  std::lock_guard lock(mu_);
+  auto it = by_ipid_.find(ipid);
+  if (it == by_ipid_.end()) return std::nullopt;
+  // A call is as good a sign of a live client as a ping: an object in use is not run down between the
+  // unmarshal and the client's first ping, however slow that client is.
+  it->second.owner->unpinged_since_ = Clock::now();
+  return it->second;
+}
+
+std::shared_ptr<StubManager> ObjectExporter::remove_locked(const std::shared_ptr<StubManager>& owner) {
+  if (owner->removed_ || owner->system()) return nullptr;
+  owner->removed_ = true;
+  for (const auto& itf : owner->interfaces_) by_ipid_.erase(itf->ipid);
+  by_oid_.erase(owner->oid());
+  by_identity_.erase(owner->identity());
+  if (owner->exported_for().kind != PeerKey::Kind::kSelf) {
+    auto it = objects_per_peer_.find(owner->exported_for());
+    if (it != objects_per_peer_.end() && --it->second == 0) objects_per_peer_.erase(it);
+  }
+  return owner;
+}
+
+std::shared_ptr<StubManager> ObjectExporter::remove_if_unreferenced_locked(const std::shared_ptr<StubManager>& owner) {
+  if (owner->system() || owner->table_marshals_ > 0 || owner->has_remote_refs()) return nullptr;
+  return remove_locked(owner);
+}
+
+Result<ComPtr<IUnknown>> ObjectExporter::unmarshal_local(const StdObjRef& std, const IID& iid) {
+  std::shared_ptr<StubManager> owner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_ipid_.find(std.ipid);
+    if (std.oxid != oxid_ || it == by_ipid_.end() || it->second.owner->oid() != std.oid || it->second.owner->system()) {
+      return Status(StatusCode::kUnavailable, "com: the object of this OBJREF is no longer exported", CO_E_OBJNOTCONNECTED);
+    }
+    owner = it->second.owner;
+  }
+  ComPtr<IUnknown> result;
+  const HRESULT hr = owner->identity()->QueryInterface(iid, reinterpret_cast<void**>(result.GetAddressOf()));
+  std::shared_ptr<StubManager> dropped;
+  if (std.public_refs > 0) {
+    std::lock_guard lock(mu_);
+    for (const auto& itf : owner->interfaces_) {
+      if (itf->ipid == std.ipid) itf->public_refs -= std::min<std::uint64_t>(itf->public_refs, std.public_refs);
+    }
+    dropped = remove_if_unreferenced_locked(owner);
+  }
+  dropped.reset();
+  if (FAILED(hr) || !result) return Status(StatusCode::kNotFound, "com: QueryInterface failed", FAILED(hr) ? hr : E_NOINTERFACE);
+  return result;
+}
+
+Status ObjectExporter::release_marshal_data(const StdObjRef& std) {
+  std::shared_ptr<StubManager> dropped;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_ipid_.find(std.ipid);
+    if (std.oxid != oxid_ || it == by_ipid_.end() || it->second.owner->oid() != std.oid || it->second.owner->system()) {
+      return Status(StatusCode::kUnavailable, "com: the object of this OBJREF is no longer exported", CO_E_OBJNOTCONNECTED);
+    }
+    auto owner = it->second.owner;
+    if (std.public_refs > 0) {
+      for (const auto& itf : owner->interfaces_) {
+        if (itf->ipid == std.ipid) itf->public_refs -= std::min<std::uint64_t>(itf->public_refs, std.public_refs);
+      }
+    } else if (owner->table_marshals_ > 0) {
+      --owner->table_marshals_;
+    }
+    dropped = remove_if_unreferenced_locked(owner);
+  }
+  return Status::Ok();
+}
+
+void ObjectExporter::disconnect(IUnknown* object) {
+  ComPtr<IUnknown> identity = identity_of(object);
+  if (!identity) return;
+  std::shared_ptr<StubManager> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (auto owner = find_by_identity_locked(identity.Get())) dropped = remove_locked(owner);
+  }
+}
+
+Status ObjectExporter::query_interface(const PeerKey& peer, const Ipid& ipid, std::uint32_t refs,
+                                       std::span<const IID> iids, std::vector<QueryResult>& out) {
+  out.clear();
+  if (iids.size() > limits_.max_iids_per_query) {
+    return Status(StatusCode::kResourceExhausted, "com: too many IIDs in one RemQueryInterface", E_INVALIDARG);
+  }
+  std::shared_ptr<StubManager> owner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_ipid_.find(ipid);
+    if (it == by_ipid_.end() || it->second.owner->system()) {
+      return Status(StatusCode::kUnavailable, "com: RemQueryInterface on an unknown IPID", RPC_E_INVALID_IPID);
+    }
+    owner = it->second.owner;
+    ++owner->table_marshals_;  // keeps it while QueryInterface runs unlocked
+  }
+  (void)peer;
+  for (const IID& iid : iids) {
+    QueryResult result;
+    auto itf = interface_for(owner, iid);
+    if (itf.ok()) {
+      std::lock_guard lock(mu_);
+      (*itf)->public_refs = saturating_add((*itf)->public_refs, refs, limits_.max_public_refs_per_ipid);
+      result.hr = S_OK;
+      result.std = {0, refs, oxid_, owner->oid(), (*itf)->ipid};
+    } else {
+      result.hr = status_to_hresult(itf.status()) == REGDB_E_IIDNOTREG ? E_NOINTERFACE : status_to_hresult(itf.status());
+    }
+    out.push_back(result);
+  }
+  std::shared_ptr<StubManager> dropped;
+  {
+    std::lock_guard lock(mu_);
+    --owner->table_marshals_;
+    owner->unpinged_since_ = Clock::now();
+    dropped = remove_if_unreferenced_locked(owner);
+  }
+  return Status::Ok();
+}
+
+HRESULT ObjectExporter::add_refs(const PeerKey& peer, std::span<const InterfaceRefs> refs,
+                                 std::vector<HRESULT>& results) {
+  results.assign(refs.size(), S_OK);
+  HRESULT overall = S_OK;
+  std::lock_guard lock(mu_);
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    auto it = by_ipid_.find(refs[i].ipid);
+    if (it == by_ipid_.end() || it->second.owner->system()) {
+      results[i] = CO_E_OBJNOTCONNECTED;
+      if (overall == S_OK) overall = CO_E_OBJNOTCONNECTED;
+      continue;
+    }
+    ExportedInterface* itf = it->second.itf;
+    itf->public_refs = saturating_add(itf->public_refs, refs[i].public_refs, limits_.max_public_refs_per_ipid);
+    if (refs[i].private_refs > 0) {
+      auto& mine = itf->private_refs[peer];
+      mine = saturating_add(mine, refs[i].private_refs, limits_.max_public_refs_per_ipid);
+    }
+  }
+  return overall;
+}
+
+HRESULT ObjectExporter::release_refs(const PeerKey& peer, std::span<const InterfaceRefs> refs) {
+  HRESULT overall = S_OK;
+  std::vector<std::shared_ptr<StubManager>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<StubManager>> touched;
+    for (const auto& entry : refs) {
+      auto it = by_ipid_.find(entry.ipid);
+      if (it == by_ipid_.end() || it->second.owner->system()) {
+        // Releases may race a rundown or a disconnect; the caller's references are gone either way.
+        continue;
+      }
+      ExportedInterface* itf = it->second.itf;
+      auto mine = itf->private_refs.find(peer);
+      const std::uint64_t private_held = mine == itf->private_refs.end() ? 0 : mine->second;
+      // An entry asking to release more than is outstanding (public), or more than this peer holds
+      // (private), is refused whole: nothing goes below zero and nothing of it is applied.
+      if (entry.public_refs > itf->public_refs || entry.private_refs > private_held) {
+        log::warn("com: {} released {}+{} references on an interface holding {}+{}; refused", peer.describe(),
+                  entry.public_refs, entry.private_refs, itf->public_refs, private_held);
+        overall = E_INVALIDARG;
+        continue;
+      }
+      itf->public_refs -= entry.public_refs;
+      if (entry.private_refs > 0) {
+        mine->second -= entry.private_refs;
+        if (mine->second == 0) itf->private_refs.erase(mine);
+      }
+      touched.push_back(it->second.owner);
+    }
+    for (const auto& owner : touched) {
+      if (auto gone = remove_if_unreferenced_locked(owner)) dropped.push_back(std::move(gone));
+    }
+  }
+  dropped.clear();  // outside the lock: releases the objects
+  return overall;
+}
+
+std::uint32_t ObjectExporter::complex_ping(const PeerKey& peer, std::uint64_t& set_id, std::span<const Oid> add,
+                                           std::span<const Oid> del) {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  PingSet* set = nullptr;
+  if (set_id == 0) {
+    auto& count = ping_sets_per_peer_[peer];
+    if (count >= limits_.max_ping_sets_per_peer) {
+      log::warn("com: {} owns {} ping sets, its limit; refusing another", peer.describe(), count);
+      return kErrorNotEnoughMemory;
+    }
+    std::uint64_t id = random_id64();
+    while (ping_sets_.contains(id)) id = random_id64();
+    auto fresh = std::make_unique<PingSet>();
+    fresh->owner = peer;
+    set = fresh.get();
+    ping_sets_.emplace(id, std::move(fresh));
+    ++count;
+    set_id = id;
+  } else {
+    auto it = ping_sets_.find(set_id);
+    if (it == ping_sets_.end()) return kOrInvalidSet;
+    if (it->second->owner != peer) {
+      log::warn("com: {} pinged a ping set it does not own", peer.describe());
+      return kErrorAccessDenied;
+    }
+    set = it->second.get();
+  }
+  set->last_ping = now;
+  std::uint32_t result = 0;
+  for (Oid oid : del) {
+    auto pos = std::lower_bound(set->oids.begin(), set->oids.end(), oid);
+    if (pos == set->oids.end() || *pos != oid) continue;  // unknown OIDs in DelFromSet are ignored (impacket)
+    set->oids.erase(pos);
+    if (auto it = by_oid_.find(oid); it != by_oid_.end() && it->second->ping_sets_ > 0) {
+      if (--it->second->ping_sets_ == 0) it->second->unpinged_since_ = now;
+    }
+  }
+  for (Oid oid : add) {
+    auto it = by_oid_.find(oid);
+    if (it == by_oid_.end()) {
+      result = kOrInvalidOid;  // forged, or run down already: nothing is added for it
+      continue;
+    }
+    auto pos = std::lower_bound(set->oids.begin(), set->oids.end(), oid);
+    if (pos != set->oids.end() && *pos == oid) continue;
+    if (set->oids.size() >= limits_.max_oids_per_ping_set) return kErrorNotEnoughMemory;
+    set->oids.insert(pos, oid);
+    ++it->second->ping_sets_;
+  }
+  return result;
+}
+
+std::uint32_t ObjectExporter::simple_ping(const PeerKey& peer, std::uint64_t set_id) {
+  std::lock_guard lock(mu_);
+  auto it = ping_sets_.find(set_id);
+  if (it == ping_sets_.end()) return kOrInvalidSet;
+  if (it->second->owner != peer) return kErrorAccessDenied;
+  it->second->last_ping = Clock::now();
+  return 0;
+}
+
+std::size_t ObjectExporter::collect_garbage(Clock::time_point now, Clock::duration rundown_after) {
+  std::vector<std::shared_ptr<StubManager>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = ping_sets_.begin(); it != ping_sets_.end();) {
+      PingSet& set = *it->second;
+      if (now - set.last_ping <= rundown_after) {
+        ++it;
+        continue;
+      }
+      log::debug("com: ping set of {} expired ({} OIDs)", set.owner.describe(), set.oids.size());
+      for (Oid oid : set.oids) {
+        if (auto owner = by_oid_.find(oid); owner != by_oid_.end() && owner->second->ping_sets_ > 0) {
+          if (--owner->second->ping_sets_ == 0) owner->second->unpinged_since_ = now - rundown_after;
+        }
+      }
+      if (auto count = ping_sets_per_peer_.find(set.owner); count != ping_sets_per_peer_.end() && --count->second == 0) {
+        ping_sets_per_peer_.erase(count);
+      }
+      it = ping_sets_.erase(it);
+    }
+    std::vector<std::shared_ptr<StubManager>> expired;
+    for (const auto& [oid, owner] : by_oid_) {
+      if (owner->ping_sets_ == 0 && owner->has_remote_refs() && now - owner->unpinged_since_ >= rundown_after) {
+        expired.push_back(owner);
+      }
+    }
+    for (const auto& owner : expired) {
+      log::debug("com: running down OID {:016x}: no client pinged it", owner->oid());
+      for (auto& itf : owner->interfaces_) {
+        itf->public_refs = 0;
+        itf->private_refs.clear();
+      }
+      if (auto gone = remove_if_unreferenced_locked(owner)) dropped.push_back(std::move(gone));
+    }
+  }
+  const std::size_t count = dropped.size();
+  dropped.clear();
+  return count;
+}
+
+std::size_t ObjectExporter::object_count() const {
+  std::lock_guard lock(mu_);
+  return by_oid_.size();
+}
+
+bool ObjectExporter::is_exported(IUnknown* object) const {
+  ComPtr<IUnknown> identity = identity_of(object);
+  std::lock_guard lock(mu_);
+  return identity && by_identity_.contains(identity.Get());
+}
+
+}  // namespace guise::com

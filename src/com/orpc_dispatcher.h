@@ -1,0 +1,50 @@
+// orpc_dispatcher.h: the server half of an ORPC call (MS-DCOM §3.1.1.5.4) — from an RPC request on
+// an IPID to the object's generated stub, on the thread that read the request.
+//
+// The dispatcher registers, with the process's rpc::Server, every [object] interface the proxy/stub
+// registry knows (version 0.0, one handler per opnum past IUnknown's three), so any exported IPID can
+// be called. Per call, in order:
+//   1. the object UUID must be an IPID this process exports, for this IID or an interface it derives
+//      from — otherwise a fault (RPC_E_DISCONNECTED for an IPID that is unknown, disconnected or run
+//      down; RPC_E_INVALID_IPID for one marshaled for another interface): a forged IPID reaches no
+//      object;
+//   2. ORPCTHIS is decoded and its COM version checked (RPC_E_VERSION_MISMATCH);
+//   3. the call runs inside a CallFrame (spec R8: saved and restored around the call; causality id;
+//      caller's peer key) and, for the MTA, as an MTA thread — the rpc layer has already entered the
+//      call's ProcessIdentityScope (DESIGN decision 5);
+//   4. the generated stub decodes the parameters (interface pointers through the ComMarshaler),
+//      calls the object and encodes the reply after ORPCTHAT. A method that throws never sends its
+//      exception: the caller gets RPC_E_SERVERFAULT. Bad stub data is RPC_X_BAD_STUB_DATA.
+// The dispatched object is held for the whole call, so CoDisconnectObject or a rundown during the
+// call lets it finish. Thread-safety: dispatch runs concurrently on the server's threads.
+#pragma once
+
+#include <vector>
+
+#include "com/limits.h"
+#include "com/object_exporter.h"
+#include "ndr/interface_marshaler.h"
+#include "rpc/interface_registry.h"
+#include "rpc/server_call.h"
+
+namespace guise::com {
+
+class OrpcDispatcher {
+ public:
+  OrpcDispatcher(ObjectExporter& exporter, ndr::InterfaceMarshaler& marshaler, ComLimits limits,
+                 ndr::Limits ndr_limits = {})
+      : exporter_(exporter), marshaler_(marshaler), limits_(limits), ndr_limits_(ndr_limits) {}
+
+  // One registration per [object] interface registered with the proxy/stub registry now.
+  std::vector<rpc::InterfaceRegistration> registrations();
+
+  [[nodiscard]] Status dispatch(rpc::ServerCall& call, std::span<const std::byte> in, std::vector<std::byte>& out);
+
+ private:
+  ObjectExporter& exporter_;
+  ndr::InterfaceMarshaler& marshaler_;
+  ComLimits limits_;
+  ndr::Limits ndr_limits_;
+};
+
+}  // namespace guise::com

@@ -1,0 +1,99 @@
+// guise-com-test-server: exports one TestObject (comtest.idl) for the COM remoting tests.
+//
+//   guise-com-test-server [--register multiple|single|suspended]
+// With --register, registers a TestFactory for CLSID_GuiseTestObject (CLSCTX_LOCAL_SERVER,
+// REGCLS_MULTIPLEUSE / REGCLS_SINGLEUSE / REGCLS_MULTIPLEUSE|REGCLS_SUSPENDED) and prints
+// "registered hr=<hex>" before "ready". Prints "pid=<pid>", "objref=<hex OBJREF of the root ITestObject>", then "ready", and serves until
+// its stdin closes. Commands on stdin, one per line (each answered with a line when done):
+//   unblock     release every call blocked in ITestObject::Block      → "unblocked"
+//   disconnect  CoDisconnectObject on the root object                  → "disconnected"
+//   live        the number of TestObjects alive                        → "live=<n>"
+//   qicount     QueryInterface calls that asked for IID_INotImplemented → "qicount=<n>"
+//   release     drop the server's own reference to the root            → "released"
+//   resume      CoResumeClassObjects                                     → "resumed hr=<hex>"
+//   revoke      CoRevokeClassObject of the registration                  → "revoked hr=<hex>"
+//   locks       LockServer count of the factory                          → "locks=<n>"
+// A TestObject's destruction prints "destroyed <id>" (the root is id 0), a call entering Block prints
+// "blocking". The starting process
+// controls the lifetime through the pipe: no signals, no sleeps.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+#include "guise/objbase.h"
+#include "integration/com/objref_text.h"
+#include "integration/com/test_object.h"
+
+using namespace guise::com::testing;
+
+namespace {
+std::mutex g_out_mu;
+void say(const std::string& line) {
+  std::lock_guard lock(g_out_mu);
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+}  // namespace
+
+std::string hex(HRESULT hr) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(hr));
+  return text;
+}
+
+int main(int argc, char** argv) {
+  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  DWORD cookie = 0;
+  if (argc == 3 && std::string(argv[1]) == "--register") {
+    const std::string mode = argv[2];
+    const DWORD flags = mode == "single" ? REGCLS_SINGLEUSE
+                        : mode == "suspended" ? (REGCLS_MULTIPLEUSE | REGCLS_SUSPENDED)
+                                              : REGCLS_MULTIPLEUSE;
+    auto* factory = new TestFactory();
+    const HRESULT hr = CoRegisterClassObject(CLSID_GuiseTestObject, factory, CLSCTX_LOCAL_SERVER, flags, &cookie);
+    factory->Release();
+    say("registered hr=" + hex(hr));
+  }
+  set_destroy_hook([](long id) { say("destroyed " + std::to_string(id)); });
+  set_block_hook([] { say("blocking"); });
+  auto* root = new TestObject();
+  const std::string objref = marshal_to_hex(static_cast<ITestObject*>(root), IID_ITestObject);
+  if (objref.empty()) {
+    std::fprintf(stderr, "marshaling the root object failed\n");
+    return 1;
+  }
+  say("pid=" + std::to_string(::getpid()));
+  say("objref=" + objref);
+  say("ready");
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line == "unblock") {
+      unblock_all();
+      say("unblocked");
+    } else if (line == "disconnect") {
+      CoDisconnectObject(static_cast<ITestObject*>(root), 0);
+      say("disconnected");
+    } else if (line == "live") {
+      say("live=" + std::to_string(live_test_objects()));
+    } else if (line == "qicount") {
+      say("qicount=" + std::to_string(not_implemented_queries()));
+    } else if (line == "resume") {
+      say("resumed hr=" + hex(CoResumeClassObjects()));
+    } else if (line == "revoke") {
+      say("revoked hr=" + hex(CoRevokeClassObject(cookie)));
+    } else if (line == "locks") {
+      say("locks=" + std::to_string(TestFactory::locks()));
+    } else if (line == "release") {
+      if (root != nullptr) root->Release();
+      root = nullptr;
+      say("released");
+    }
+  }
+  unblock_all();
+  if (root != nullptr) root->Release();
+  CoUninitialize();
+  return 0;
+}
