@@ -31,10 +31,6 @@ union ULARGE_INTEGER {
   } u;
   ULONGLONG QuadPart;
 };
-struct FILETIME {
-  DWORD dwLowDateTime;
-  DWORD dwHighDateTime;
-};
 
 // --- IClassFactory -------------------------------------------------------------------------------
 // {00000001-0000-0000-C000-000000000046}

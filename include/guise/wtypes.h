@@ -50,6 +50,12 @@ using LPCSTR = const char*;
 // A BSTR points at UTF-16 text preceded by a 32-bit byte length (see oleauto.h).
 using BSTR = OLECHAR*;
 
+// 100-nanosecond intervals since 1601-01-01 UTC, as two halves (MS-DTYP 2.3.3).
+typedef struct _FILETIME {
+  DWORD dwLowDateTime;
+  DWORD dwHighDateTime;
+} FILETIME, *PFILETIME, *LPFILETIME;
+
 #ifndef TRUE
 #define TRUE 1
 #endif

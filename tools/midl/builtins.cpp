@@ -107,6 +107,14 @@ const BuiltinType* builtin_type(const std::string& name) {
   return it == named_table().end() ? nullptr : &it->second;
 }
 
+const std::vector<std::string>* header_struct_members(const std::string& tag) {
+  static const std::map<std::string, std::vector<std::string>> table = {
+      {"_FILETIME", {"dwLowDateTime", "dwHighDateTime"}},  // guise/wtypes.h
+  };
+  auto it = table.find(tag);
+  return it == table.end() ? nullptr : &it->second;
+}
+
 const char* system_import_header(const std::string& idl_name) {
   static const std::map<std::string, const char*> table = {
       {"unknwn.idl", "unknwn.h"},     {"wtypes.idl", "wtypes.h"},   {"wtypesbase.idl", "wtypes.h"},

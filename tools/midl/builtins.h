@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ast.h"
 #include "guise/guiddef.h"
@@ -32,6 +33,10 @@ const char* system_import_header(const std::string& idl_name);
 // How a type spec is spelled in C++ (base types through the table, others as written). A structure
 // tag in `builtin_struct_tags` ("_GUID" of an IDL that redeclares GUID) is spelled as the built-in.
 std::string cpp_spelling(const ast::TypeSpec& ts, const std::map<std::string, std::string>* builtin_struct_tags = nullptr);
+// The member names, in order, of a structure guise's headers define under tag `tag` ("_FILETIME"), or
+// nullptr. A protocol IDL that defines the same structure gets its header's declaration without the
+// body (a C++ redeclaration of the same type), so both can be included together.
+const std::vector<std::string>* header_struct_members(const std::string& tag);
 // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
 bool parse_uuid(const std::string& text, IID& out);
 // "{0x12345678, 0x1234, 0x1234, {0x12, ...}}"

@@ -131,6 +131,11 @@ class HeaderGen {
       out_.raw("GUID");  // the IDL's own GUID structure: guise/guiddef.h declares it
       return;
     }
+    if (ts.kind == ast::TypeSpec::Kind::kStruct && ts.struct_def && ts.struct_def->has_body &&
+        defined_by_guise_headers(*ts.struct_def)) {
+      out_.raw("struct " + ts.name + " /* defined by guise's headers */");
+      return;
+    }
     if (ts.kind == ast::TypeSpec::Kind::kStruct && ts.struct_def && ts.struct_def->has_body) {
       out_.raw("struct " + (ts.name.empty() ? std::string() : ts.name + " ") + "{\n");
       for (const auto& m : ts.struct_def->members) field(m, level + 1);
@@ -169,6 +174,21 @@ class HeaderGen {
     std::string spelled = cpp_spelling(ts, &m_.builtin_struct_tags);
     if (ts.is_const && spelled.rfind("const ", 0) == 0) spelled = spelled.substr(6);
     out_.raw(spelled);
+  }
+
+  // A structure guise's headers already define (FILETIME), redeclared by the IDL member for member.
+  static bool defined_by_guise_headers(const ast::StructDef& def) {
+    const std::vector<std::string>* members = header_struct_members(def.tag);
+    if (members == nullptr || members->size() != def.members.size()) return false;
+    for (std::size_t i = 0; i < members->size(); ++i) {
+      const ast::Field& f = def.members[i];
+      if (f.decl.name != (*members)[i] || f.decl.pointers != 0 || !f.decl.dims.empty() ||
+          !((f.type.kind == ast::TypeSpec::Kind::kNamed && f.type.name == "DWORD") ||
+            (f.type.kind == ast::TypeSpec::Kind::kBase && f.type.name == "unsigned long"))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void union_arms(const ast::UnionDef& u, int level) {
