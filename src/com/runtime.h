@@ -48,7 +48,8 @@ class Runtime {
   ObjectExporter& exporter() noexcept { return exporter_; }
   ClientSide& client() noexcept { return client_; }
   ComMarshaler& marshaler() noexcept { return marshaler_; }
-  bool is_local_oxid(Oxid oxid) const noexcept { return oxid == exporter_.oxid(); }
+  // Whether `oxid` is one of this process's apartments.
+  bool is_local_oxid(Oxid oxid) const { return exporter_.owns_oxid(oxid); }
 
   // Starts the endpoint if it is not serving yet. kUnavailable if it cannot listen.
   [[nodiscard]] Status ensure_serving();
