@@ -266,6 +266,43 @@ TEST_F(ComSta, AnStaServerOutlivesAClientKilledWhileItsStaWaits) {
   EXPECT_EQ(sum, 4);
 }
 
+// A peer's calls waiting for a busy STA keep its RPC call slots: past rpc::Limits::max_calls_per_peer (8)
+// its further calls are refused at once (RPC_S_SERVER_TOO_BUSY) instead of filling the STA's queue.
+TEST_F(ComSta, APeerCannotQueueMoreCallsForAnStaThanItsCallSlots) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the peer as uid 41001";
+  ServerHandle server = start_sta_server();
+  ComPtr<ITestObject> root = unmarshal_root(server);
+  ASSERT_TRUE(root);
+  auto blocked = std::async(std::launch::async, [&root] {
+    if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return E_FAIL;
+    const HRESULT hr = root->Block();  // holds the STA thread: calls for it queue
+    CoUninitialize();
+    return hr;
+  });
+  ASSERT_TRUE(server.process->wait_for("blocking"));
+  TestProcess flood({GUISE_COM_TEST_CLIENT, server.objref, "flood"}, 41001, 41001);
+  constexpr int kCallers = 12, kSlots = 8;
+  int ok = 0, busy = 0;
+  // While the STA is blocked, only calls over the peer's share can end: refused.
+  for (int i = 0; i < kCallers - kSlots; ++i) {
+    auto hr = flood.wait_for("hr=");
+    ASSERT_TRUE(hr) << "calls beyond the peer's call slots were not refused while the STA was busy";
+    (*hr == "800706bb" ? busy : ok) += 1;
+  }
+  EXPECT_EQ(ok, 0) << "a call ended while the STA was blocked";
+  ASSERT_TRUE(server.process->send("unblock"));
+  for (int i = kCallers - kSlots; i < kCallers; ++i) {
+    auto hr = flood.wait_for("hr=");
+    ASSERT_TRUE(hr);
+    (*hr == "00000000" ? ok : busy) += 1;
+  }
+  EXPECT_LE(ok, kSlots) << "more calls queued for the STA than the peer has call slots";
+  EXPECT_GE(ok, 1);
+  EXPECT_EQ(ok + busy, kCallers);
+  ASSERT_EQ(blocked.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(blocked.get(), S_OK);
+}
+
 // An STA that does not serve (busy, here in a plain wait) with calls queued for its object, then
 // closes: each queued call ends with RPC_E_DISCONNECTED, and later calls too.
 TEST_F(ComSta, CallsQueuedForAnStaThatClosesFaultInsteadOfHanging) {
