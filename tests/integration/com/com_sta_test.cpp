@@ -133,14 +133,16 @@ TEST_F(ComSta, ConcurrentCallersOfAnStaObjectAreServedOneAtATimeOnItsThread) {
   std::atomic<long> most_running{0};
   std::atomic<int> failures{0};
   std::atomic<int> elsewhere{0};
+  std::atomic<HRESULT> failed_with{S_OK};
   for (auto& caller : callers) {
     caller = std::async(std::launch::async, [&] {
       if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return;
       for (int i = 0; i < kCallsEach; ++i) {
         LONG at_entry = 0, at_exit = 0;
         ULONG tid = 0;
-        if (root->Serialized(&at_entry, &at_exit, &tid) != S_OK) {
+        if (const HRESULT hr = root->Serialized(&at_entry, &at_exit, &tid); hr != S_OK) {
           ++failures;
+          failed_with.store(hr);
           continue;
         }
         long seen = std::max(at_entry, at_exit);
@@ -153,7 +155,7 @@ TEST_F(ComSta, ConcurrentCallersOfAnStaObjectAreServedOneAtATimeOnItsThread) {
     });
   }
   for (auto& caller : callers) ASSERT_EQ(caller.wait_for(kBound), std::future_status::ready);
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures.load(), 0) << "the last failure: " << std::hex << failed_with.load();
   EXPECT_EQ(elsewhere.load(), 0) << "every call ran on the server's STA thread";
   EXPECT_EQ(most_running.load(), 1) << "an STA runs one call at a time";
 }

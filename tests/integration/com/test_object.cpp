@@ -111,7 +111,7 @@ std::atomic<long> g_serialized_running{0};
 HRESULT TestObject::Serialized(LONG* at_entry, LONG* at_exit, ULONG* tid) {
   *at_entry = g_serialized_running.fetch_add(1) + 1;
   // Long enough for concurrent callers to overlap if the apartment let them (no sleep: a bounded spin).
-  for (int i = 0; i < 2000; ++i) std::this_thread::yield();
+  for (int i = 0; i < 200; ++i) std::this_thread::yield();
   *at_exit = g_serialized_running.load();
   g_serialized_running.fetch_sub(1);
   *tid = GetCurrentThreadId();
