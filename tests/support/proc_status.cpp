@@ -1,5 +1,7 @@
 #include "support/proc_status.h"
 
+#include <sys/statvfs.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -67,11 +69,21 @@ int try_open(const std::string& path) {
 
 bool running_as_root() { return ::geteuid() == 0; }
 
-PrivateFiles::PrivateFiles() {
-  char tmpl[] = "/tmp/guise-test-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+PrivateFiles::PrivateFiles() : PrivateFiles("/tmp") {}
+
+PrivateFiles::PrivateFiles(const std::string& parent) {
+  std::string tmpl = parent + "/guise-test-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + parent);
   dir_ = tmpl;
   ::chmod(dir_.c_str(), 0755);
+}
+
+std::string suid_honouring_parent() {
+  for (const char* parent : {"/tmp", "/var/tmp"}) {
+    struct statvfs fs {};
+    if (::statvfs(parent, &fs) == 0 && (fs.f_flag & ST_NOSUID) == 0) return parent;
+  }
+  return {};
 }
 
 PrivateFiles::~PrivateFiles() {

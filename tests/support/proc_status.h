@@ -32,6 +32,8 @@ bool running_as_root();
 class PrivateFiles {
  public:
   PrivateFiles();
+  // Under `parent` instead of /tmp (see suid_honouring_parent()).
+  explicit PrivateFiles(const std::string& parent);
   ~PrivateFiles();
   PrivateFiles(const PrivateFiles&) = delete;
   PrivateFiles& operator=(const PrivateFiles&) = delete;
@@ -43,5 +45,9 @@ class PrivateFiles {
  private:
   std::string dir_;
 };
+
+// A folder for temporary files where the kernel honours set-id bits and file capabilities: /tmp, or
+// /var/tmp when /tmp is mounted nosuid (as in containers and chroots); empty if neither is.
+std::string suid_honouring_parent();
 
 }  // namespace guise::testing
