@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "com/client_security.h"
 #include "com/client_side.h"
 #include "com/object_exporter.h"
 
@@ -136,6 +137,7 @@ HRESULT ProxyManager::QueryInterface(REFIID riid, void** ppv) {
     *ppv = static_cast<IUnknown*>(this);
     return S_OK;
   }
+  if (riid == IID_IClientSecurity) return query_client_security(*this, ppv);  // client_security.cpp
   {
     std::lock_guard lock(mu_);
     if (Interface* itf = find_locked(riid); itf != nullptr && itf->proxy) {
@@ -180,6 +182,14 @@ OrpcChannel* ProxyManager::channel(const IID& iid) {
   std::lock_guard lock(mu_);
   Interface* itf = find_locked(iid);
   return itf != nullptr ? itf->channel.get() : nullptr;
+}
+
+OrpcChannel* ProxyManager::channel_of_proxy(const IUnknown* proxy) {
+  std::lock_guard lock(mu_);
+  for (const auto& itf : interfaces_) {
+    if (itf->proxy && static_cast<const IUnknown*>(itf->proxy.get()) == proxy) return itf->channel.get();
+  }
+  return nullptr;
 }
 
 Result<ObjRef> ProxyManager::marshal_for_third_party(const IID& iid) {

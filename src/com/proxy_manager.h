@@ -54,6 +54,9 @@ class ProxyManager final : public IUnknown {
   // The channel of the interface proxy this manager holds for `iid`, or null (the hook through which
   // IClientSecurity will set a proxy's blanket).
   OrpcChannel* channel(const IID& iid);
+  // The channel of the interface proxy `proxy` points at, or null when it is none of this manager's
+  // (its IUnknown, or a local interface such as IClientSecurity: spec R48).
+  OrpcChannel* channel_of_proxy(const IUnknown* proxy);
 
   Oid oid() const noexcept { return oid_; }
   const std::shared_ptr<RemoteOxid>& oxid() const noexcept { return oxid_; }

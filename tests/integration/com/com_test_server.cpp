@@ -46,6 +46,12 @@ std::string hex(HRESULT hr) {
 
 int main(int argc, char** argv) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  // Every caller is admitted (a NULL descriptor): the remoting tests call in as other uids; without this
+  // only root and this process's uid would get in (spec R37).
+  if (FAILED(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_IMP_LEVEL_IDENTIFY,
+                                  nullptr, EOAC_NONE, nullptr))) {
+    return 1;
+  }
   DWORD cookie = 0;
   if (argc == 3 && std::string(argv[1]) == "--register") {
     const std::string mode = argv[2];

@@ -1,0 +1,99 @@
+// guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
+//
+//   guise-callsec-server [--nocap] [--init <authn level> <imp level> <capabilities> <SDDL|null>] [--init-again]
+// --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity first (SDDL converted to a self-relative descriptor; "null": no
+// descriptor) and prints "init hr=<hex>"; --init-again calls it a second time after exporting and
+// prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and serves until stdin closes.
+// stdin commands: "kept" → probe_kept_context(), "outside" → probe_outside_call(), each one line.
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "base/utf16.h"
+#include "guise/objbase.h"
+#include "guise/sddl.h"
+#include "guise/winbase.h"
+#include "integration/com/call_security_probe.h"
+#include "integration/com/objref_text.h"
+
+using namespace guise::com::testing;
+
+namespace {
+void say(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+std::string hex(HRESULT hr) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(hr));
+  return text;
+}
+}  // namespace
+
+// Drops CAP_SETUID and CAP_SETGID from every set of this (still single-threaded) process: threads
+// made later inherit the sets (spec R27's server that cannot switch ids).
+bool drop_setid_capabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  const std::uint32_t setid = (1u << CAP_SETUID) | (1u << CAP_SETGID);
+  for (auto& d : data) {
+    d.effective &= ~setid;
+    d.permitted &= ~setid;
+    d.inheritable &= ~setid;
+  }
+  return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--nocap" && !drop_setid_capabilities()) return 4;
+  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  bool again = false;
+  DWORD level = RPC_C_AUTHN_LEVEL_CONNECT, imp = RPC_C_IMP_LEVEL_IDENTIFY, caps = EOAC_NONE;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--init" && i + 4 < argc) {
+      level = static_cast<DWORD>(std::stoul(argv[i + 1]));
+      imp = static_cast<DWORD>(std::stoul(argv[i + 2]));
+      caps = static_cast<DWORD>(std::stoul(argv[i + 3], nullptr, 0));
+      const std::string sddl = argv[i + 4];
+      PSECURITY_DESCRIPTOR sd = nullptr;
+      if (sddl != "null") {
+        const std::u16string text = guise::utf8_to_utf16(sddl);
+        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(text.c_str(), SDDL_REVISION_1, &sd, nullptr)) {
+          say("sddl failed");
+          return 1;
+        }
+      }
+      say("init hr=" + hex(CoInitializeSecurity(sd, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
+      if (sd != nullptr) LocalFree(sd);
+      i += 4;
+    } else if (arg == "--init-again") {
+      again = true;
+    }
+  }
+  auto* probe = new SecurityProbe();
+  const std::string objref = marshal_to_hex(static_cast<ISecurityProbe*>(probe), IID_ISecurityProbe);
+  if (objref.empty()) return 1;
+  if (again) {
+    say("again hr=" + hex(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
+  }
+  say("pid=" + std::to_string(::getpid()));
+  say("objref=" + objref);
+  say("ready");
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line == "kept") say(probe_kept_context());
+    if (line == "outside") say(probe_outside_call());
+    if (line == "runs") say("runs=" + std::to_string(probe_runs()));
+  }
+  probe->Release();
+  CoUninitialize();
+  return 0;
+}
