@@ -1,16 +1,22 @@
 // guise-callsec-client: the client side of the call-security tests, usually run as another uid.
 //
-//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities>]
+//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities> | --init-bad]
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
+//   querynull                                → "querynull hr=" (every out parameter NULL)
+//   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
+//                                              the proxy's IUnknown, its IClientSecurity, a local object
 //   run <script>                             → "run hr=<hex> <transcript>"
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "guise/objbase.h"
+#include "guise/sddl.h"
+#include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
 
@@ -26,11 +32,63 @@ std::string hex(HRESULT hr) {
   std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(hr));
   return text;
 }
+
+// CoInitializeSecurity argument errors (spec R38, R39): none uses up the one call, so the valid call
+// made after them succeeds. "initbad <hr>,<hr>,... notinit=<hr> nogood=<hr>/<entry hr> valid=<hr>".
+std::string bad_initialize_security_calls() {
+  int marker = 0;
+  auto call = [](PSECURITY_DESCRIPTOR sd, LONG count, SOLE_AUTHENTICATION_SERVICE* services, void* reserved1,
+                 DWORD level, DWORD imp, DWORD caps, void* reserved3) {
+    return CoInitializeSecurity(sd, count, services, reserved1, level, imp, nullptr, caps, reserved3);
+  };
+  SOLE_AUTHENTICATION_SERVICE winnt{RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, nullptr, E_FAIL};
+  PSECURITY_DESCRIPTOR no_owner = nullptr, with_sacl = nullptr, no_execute = nullptr, mixed = nullptr, good = nullptr;
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(u"O:SYG:SYD:(A;;0x3;;;WD)", SDDL_REVISION_1, &good, nullptr);
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(u"D:(A;;0x3;;;WD)", SDDL_REVISION_1, &no_owner, nullptr);
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(u"O:SYG:SYD:(A;;0x3;;;WD)S:(AU;SA;0x1;;;WD)", SDDL_REVISION_1,
+                                                       &with_sacl, nullptr);
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(u"O:SYG:SYD:(A;;0x2;;;WD)", SDDL_REVISION_1, &no_execute, nullptr);
+  ConvertStringSecurityDescriptorToSecurityDescriptorW(u"O:SYG:SYD:(A;;0x1;;;WD)(A;;0x3;;;BA)", SDDL_REVISION_1, &mixed,
+                                                       nullptr);
+  const DWORD c = RPC_C_AUTHN_LEVEL_CONNECT, i = RPC_C_IMP_LEVEL_IDENTIFY;
+  const HRESULT results[] = {
+      call(nullptr, -1, nullptr, &marker, c, i, EOAC_NONE, nullptr),                       // pReserved1
+      call(nullptr, -1, nullptr, nullptr, c, i, EOAC_NONE, &marker),                       // pReserved3
+      call(nullptr, -1, &winnt, nullptr, c, i, EOAC_NONE, nullptr),                        // -1 with a list
+      call(nullptr, -1, nullptr, nullptr, c, RPC_C_IMP_LEVEL_DEFAULT, EOAC_NONE, nullptr),  // imp DEFAULT
+      call(no_owner, -1, nullptr, nullptr, c, i, EOAC_APPID | EOAC_ACCESS_CONTROL, nullptr),
+      call(nullptr, -1, nullptr, nullptr, c, i, EOAC_ACCESS_CONTROL, nullptr),              // no IAccessControl
+      call(nullptr, -1, nullptr, nullptr, c, i, EOAC_STATIC_CLOAKING | EOAC_DYNAMIC_CLOAKING, nullptr),
+      call(nullptr, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_NONE, i, EOAC_SECURE_REFS, nullptr),
+      call(good, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_NONE, i, EOAC_NONE, nullptr),      // descriptor at NONE
+      call(nullptr, -1, nullptr, nullptr, c, i, EOAC_DEFAULT, nullptr),
+      call(no_owner, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr),                       // no owner/group
+      call(with_sacl, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr),                      // a SACL
+      call(no_execute, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr),                     // ACE without EXECUTE
+      call(mixed, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr),                          // old and new ACEs
+  };
+  std::string out = "initbad";
+  for (HRESULT hr : results) out += (out.size() == 7 ? " " : ",") + hex(hr);
+  out += " appid=" + hex(call(nullptr, -1, nullptr, nullptr, c, i, EOAC_APPID, nullptr));
+  HRESULT not_initialized = S_OK;
+  std::thread([&] { not_initialized = call(nullptr, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr); }).join();
+  out += " notinit=" + hex(not_initialized);
+  SOLE_AUTHENTICATION_SERVICE schannel{RPC_C_AUTHN_GSS_SCHANNEL, RPC_C_AUTHZ_NONE, nullptr, S_OK};
+  const HRESULT no_good = call(nullptr, 1, &schannel, nullptr, c, i, EOAC_NONE, nullptr);
+  out += " nogood=" + hex(no_good) + "/" + hex(schannel.hr);
+  // A NULL descriptor admits everyone; the one real call.
+  out += " valid=" + hex(call(nullptr, -1, nullptr, nullptr, c, RPC_C_IMP_LEVEL_IMPERSONATE, EOAC_NONE, nullptr));
+  out += " again=" + hex(call(nullptr, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr));
+  for (PSECURITY_DESCRIPTOR sd : {no_owner, with_sacl, no_execute, mixed, good}) LocalFree(sd);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  if (argc == 3 && std::string(argv[2]) == "--init-bad") say(bad_initialize_security_calls());
   if (argc == 6 && std::string(argv[2]) == "--init") {
     const HRESULT hr = CoInitializeSecurity(nullptr, -1, nullptr, nullptr, static_cast<DWORD>(std::stoul(argv[3])),
                                             static_cast<DWORD>(std::stoul(argv[4])), nullptr,
@@ -71,6 +129,32 @@ int main(int argc, char** argv) {
       CoTaskMemFree(princ);
       say("query hr=" + hex(hr) + " svc=" + std::to_string(svc) + " authz=" + std::to_string(authz) +
           " level=" + std::to_string(level) + " imp=" + std::to_string(imp) + " caps=" + std::to_string(caps));
+    } else if (line == "querynull") {
+      say("querynull hr=" + hex(CoQueryProxyBlanket(probe, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)));
+    } else if (line == "r48") {
+      // The proxy's IUnknown is accepted; its local IClientSecurity is not an interface proxy; an object
+      // of this process is no proxy at all.
+      IUnknown* unknown = nullptr;
+      IClientSecurity* security = nullptr;
+      probe->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(&unknown));
+      const HRESULT qi = probe->QueryInterface(IID_IClientSecurity, reinterpret_cast<void**>(&security));
+      const HRESULT on_unknown = CoSetProxyBlanket(unknown, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT,
+                                                   COLE_DEFAULT_PRINCIPAL, RPC_C_AUTHN_LEVEL_DEFAULT,
+                                                   RPC_C_IMP_LEVEL_DEFAULT, COLE_DEFAULT_AUTHINFO, EOAC_DEFAULT);
+      const HRESULT on_security = security == nullptr ? E_FAIL
+                                                      : CoQueryProxyBlanket(security, nullptr, nullptr, nullptr, nullptr,
+                                                                            nullptr, nullptr, nullptr);
+      auto* local = new SecurityProbe();
+      const HRESULT on_local = CoSetProxyBlanket(local, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL,
+                                                 RPC_C_AUTHN_LEVEL_DEFAULT, RPC_C_IMP_LEVEL_DEFAULT,
+                                                 COLE_DEFAULT_AUTHINFO, EOAC_DEFAULT);
+      IUnknown* copy = nullptr;
+      const HRESULT copy_local = CoCopyProxy(local, &copy);
+      local->Release();
+      if (security != nullptr) security->Release();
+      if (unknown != nullptr) unknown->Release();
+      say("r48 qi=" + hex(qi) + " unknown=" + hex(on_unknown) + " security=" + hex(on_security) +
+          " local=" + hex(on_local) + " copylocal=" + hex(copy_local));
     } else if (line.rfind("run ", 0) == 0) {
       char* transcript = nullptr;
       const HRESULT hr = probe->Run(line.c_str() + 4, &transcript);

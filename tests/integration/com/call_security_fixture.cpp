@@ -40,6 +40,9 @@ SecurityClient::SecurityClient(const SecurityServer& server, std::optional<uid_t
   if (!args.empty() && args.front() == "--init") {
     if (auto hr = process_->wait_for("init hr=")) init_ = *hr;
   }
+  if (!args.empty() && args.front() == "--init-bad") {
+    if (auto line = process_->wait_for("initbad")) init_bad_ = "initbad" + *line;
+  }
   ready_ = process_->wait_for("ready").has_value();
 }
 
@@ -57,6 +60,16 @@ std::string SecurityClient::blanket(const std::string& svc, const std::string& l
 std::string SecurityClient::query() {
   if (!process_->send("query")) return "";
   return process_->wait_for("query ").value_or("");
+}
+
+std::string SecurityClient::query_null() {
+  if (!process_->send("querynull")) return "";
+  return process_->wait_for("querynull hr=").value_or("");
+}
+
+std::string SecurityClient::r48() {
+  if (!process_->send("r48")) return "";
+  return process_->wait_for("r48 ").value_or("");
 }
 
 void CallSecurityTest::SetUp() {

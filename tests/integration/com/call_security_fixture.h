@@ -46,11 +46,17 @@ class SecurityClient {
   std::string blanket(const std::string& svc, const std::string& level, const std::string& imp,
                       const std::string& caps = "0");
   std::string query();
+  // "querynull hr=" / "r48 " answers (call_security_client.cpp), without their prefix.
+  std::string query_null();
+  std::string r48();
+  // The "initbad ..." line of a client started with --init-bad.
+  const std::string& init_bad() const { return init_bad_; }
 
  private:
   std::unique_ptr<TestProcess> process_;
   bool ready_ = false;
   std::string init_;
+  std::string init_bad_;
 };
 
 class CallSecurityTest : public ::testing::Test {

@@ -1,10 +1,12 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
-//   guise-callsec-server [--nocap] [--init <authn level> <imp level> <capabilities> <SDDL|null>] [--init-again]
-// --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity first (SDDL converted to a self-relative descriptor; "null": no
-// descriptor) and prints "init hr=<hex>"; --init-again calls it a second time after exporting and
-// prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and serves until stdin closes.
-// stdin commands: "kept" → probe_kept_context(), "outside" → probe_outside_call(), each one line.
+//   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again]
+// --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
+// first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
+// under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
+// time after exporting and prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and
+// serves until stdin closes. stdin commands, one line each: "kept" → probe_kept_context(),
+// "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>".
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,10 +16,12 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "base/utf16.h"
 #include "guise/objbase.h"
 #include "guise/sddl.h"
+#include "guise/securitybaseapi.h"
 #include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
@@ -55,6 +59,10 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--nocap" && !drop_setid_capabilities()) return 4;
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
   bool again = false;
+  bool absolute = false;
+  for (int i = 1; i < argc; ++i) absolute = absolute || std::string(argv[i]) == "--absolute";
+  // Buffers of the absolute form (--absolute): they must outlive CoInitializeSecurity only, which copies.
+  std::vector<std::uint8_t> abs_sd(256), abs_dacl(4096), abs_sacl(4096), abs_owner(256), abs_group(256);
   DWORD level = RPC_C_AUTHN_LEVEL_CONNECT, imp = RPC_C_IMP_LEVEL_IDENTIFY, caps = EOAC_NONE;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -71,7 +79,18 @@ int main(int argc, char** argv) {
           return 1;
         }
       }
-      say("init hr=" + hex(CoInitializeSecurity(sd, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
+      PSECURITY_DESCRIPTOR given = sd;
+      if (absolute && sd != nullptr) {
+        DWORD sd_size = 256, dacl_size = 4096, sacl_size = 4096, owner_size = 256, group_size = 256;
+        if (!MakeAbsoluteSD(sd, abs_sd.data(), &sd_size, reinterpret_cast<PACL>(abs_dacl.data()), &dacl_size,
+                            reinterpret_cast<PACL>(abs_sacl.data()), &sacl_size, abs_owner.data(), &owner_size,
+                            abs_group.data(), &group_size)) {
+          say("absolute failed");
+          return 1;
+        }
+        given = abs_sd.data();
+      }
+      say("init hr=" + hex(CoInitializeSecurity(given, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
       if (sd != nullptr) LocalFree(sd);
       i += 4;
     } else if (arg == "--init-again") {
