@@ -40,6 +40,8 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   std::vector<std::byte> reply;
   rpc::Client* chosen = client_.load(std::memory_order_acquire);
   const rpc::Client& client = chosen != nullptr ? *chosen : oxid_->client();
+  OutgoingIdentity presented;  // cloaking: who the kernel attests on this call (spec R50-R56)
+  GUISE_RETURN_IF_ERROR(presented.enter(cloak_, client.auth().capabilities));
   Status st = client.call(rpc::InterfaceId{iid_, 0, 0}, opnum, request, reply, options);
   if (request.capacity() > (std::size_t{1} << 20)) request = {};  // keep only small buffers
   if (!st.ok()) return orpc_call_failure(std::move(st));
@@ -56,6 +58,7 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
 Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc::AuthInfo& auth) {
   GUISE_TRY(std::shared_ptr<rpc::Client> client, connections.client_for(oxid_->binding(), auth));
   client_.store(client.get(), std::memory_order_release);
+  cloak_.blanket_set(auth.capabilities);
   return Status::Ok();
 }
 

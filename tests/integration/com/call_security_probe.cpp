@@ -22,6 +22,8 @@ namespace guise::com::testing {
 namespace {
 
 std::atomic<long> g_runs{0};
+std::mutex g_held_mu;
+ISecurityProbe* g_held = nullptr;  // another server's probe (cloaking tests)
 std::mutex g_kept_mu;
 IServerSecurity* g_kept = nullptr;
 
@@ -198,6 +200,24 @@ std::string run_step(const std::string& step) {
     security->Release();
     return out;
   }
+  if (step.rfind("callout:", 0) == 0) {
+    // The held probe runs the rest (',' separates its steps) and answers "callout[<hr> <transcript>]".
+    std::string inner = step.substr(8);
+    for (char& c : inner) c = c == ',' ? ';' : c;
+    ISecurityProbe* held = nullptr;
+    {
+      std::lock_guard lock(g_held_mu);
+      held = g_held;
+      if (held != nullptr) held->AddRef();
+    }
+    if (held == nullptr) return "callout[none]";
+    char* transcript = nullptr;
+    const HRESULT hr = held->Run(inner.c_str(), &transcript);
+    held->Release();
+    std::string out = "callout[" + hex(hr) + " " + (transcript != nullptr ? transcript : "") + "]";
+    CoTaskMemFree(transcript);
+    return out;
+  }
   if (step == "throw") throw std::runtime_error("the probe throws on request");
   return "unknown-step(" + step + ")";
 }
@@ -262,6 +282,20 @@ ULONG SecurityProbe::Release() {
 }
 
 long probe_runs() noexcept { return g_runs.load(); }
+
+HRESULT hold_probe(ISecurityProbe* probe) {
+  std::lock_guard lock(g_held_mu);
+  if (g_held != nullptr) g_held->Release();
+  g_held = probe;
+  return S_OK;
+}
+
+HRESULT set_held_blanket(DWORD level, DWORD imp, DWORD capabilities) {
+  std::lock_guard lock(g_held_mu);
+  if (g_held == nullptr) return E_UNEXPECTED;
+  return CoSetProxyBlanket(g_held, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL, level, imp,
+                           COLE_DEFAULT_AUTHINFO, capabilities);
+}
 
 HRESULT SecurityProbe::Run(const char* script, char** transcript) {
   g_runs.fetch_add(1);

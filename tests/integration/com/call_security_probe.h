@@ -14,6 +14,7 @@
 //   switch            CoSwitchCallContext away and back, with what CoGetCallContext said between
 //   helper:<step>     <step> on a new thread in the MTA: "helper[<item>]"
 //   foreign:<step>    <step> on a new thread outside COM: "foreign[<item>]"
+//   callout:<a,b,..>  runs "a;b;.." on the held probe of another server: "callout[<hr> <transcript>]"
 //   throw             throws a C++ exception (the call ends with RPC_E_SERVERFAULT)
 #pragma once
 
@@ -31,6 +32,9 @@ std::string probe_kept_context();
 std::string probe_outside_call();
 // How many times Run was entered (a refused call never gets here).
 long probe_runs() noexcept;
+// The probe "callout:" steps call (taken over, one reference); CoSetProxyBlanket on it.
+HRESULT hold_probe(ISecurityProbe* probe);
+HRESULT set_held_blanket(DWORD level, DWORD imp, DWORD capabilities);
 
 class SecurityProbe final : public ISecurityProbe {
  public:

@@ -6,7 +6,9 @@
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
 // time after exporting and prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and
 // serves until stdin closes. stdin commands, one line each: "kept" → probe_kept_context(),
-// "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>".
+// "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
+// "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
+// "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread).
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -111,6 +113,17 @@ int main(int argc, char** argv) {
     if (line == "kept") say(probe_kept_context());
     if (line == "outside") say(probe_outside_call());
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
+    if (line.rfind("hold ", 0) == 0) {
+      ISecurityProbe* other = nullptr;
+      const HRESULT hr = unmarshal_from_hex(line.substr(5), IID_ISecurityProbe, reinterpret_cast<void**>(&other));
+      if (SUCCEEDED(hr)) hold_probe(other);
+      say("held hr=" + hex(hr));
+    }
+    if (line.rfind("heldblanket ", 0) == 0) {
+      unsigned held_level = 0, held_imp = 0, held_caps = 0;
+      std::sscanf(line.c_str() + 12, "%u %u %x", &held_level, &held_imp, &held_caps);
+      say("heldblanket hr=" + hex(set_held_blanket(held_level, held_imp, held_caps)));
+    }
   }
   probe->Release();
   CoUninitialize();
