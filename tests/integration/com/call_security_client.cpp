@@ -4,6 +4,7 @@
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
+//   remqi                                    → "remqi hr=" (QueryInterface that goes to the server)
 //   querynull                                → "querynull hr=" (every out parameter NULL)
 //   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
 //                                              the proxy's IUnknown, its IClientSecurity, a local object
@@ -129,6 +130,12 @@ int main(int argc, char** argv) {
       CoTaskMemFree(princ);
       say("query hr=" + hex(hr) + " svc=" + std::to_string(svc) + " authz=" + std::to_string(authz) +
           " level=" + std::to_string(level) + " imp=" + std::to_string(imp) + " caps=" + std::to_string(caps));
+    } else if (line == "remqi") {
+      // An interface this proxy does not hold yet: asked of the server (IRemUnknown::RemQueryInterface).
+      IUnknown* factory = nullptr;
+      const HRESULT hr = probe->QueryInterface(IID_IClassFactory, reinterpret_cast<void**>(&factory));
+      if (factory != nullptr) factory->Release();
+      say("remqi hr=" + hex(hr));
     } else if (line == "querynull") {
       say("querynull hr=" + hex(CoQueryProxyBlanket(probe, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)));
     } else if (line == "r48") {

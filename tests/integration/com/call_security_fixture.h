@@ -49,6 +49,7 @@ class SecurityClient {
   // "querynull hr=" / "r48 " answers (call_security_client.cpp), without their prefix.
   std::string query_null();
   std::string r48();
+  std::string remqi();
   // The "initbad ..." line of a client started with --init-bad.
   const std::string& init_bad() const { return init_bad_; }
 

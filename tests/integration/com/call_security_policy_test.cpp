@@ -76,6 +76,9 @@ TEST_F(CallSecurityPolicy, R40_A9_TheAccessDescriptorIsCheckedBeforeTheObjectIsT
     EXPECT_TRUE(has(alice.run("status"), "hr=00000000"));
     EXPECT_EQ(bob.run("status"), std::string("hr=") + kAccessDenied + " ");
     EXPECT_EQ(runs(server), "1") << "bob's call never reached the object";
+    // IRemUnknown is checked like any interface: alice hears the object's answer, bob is refused.
+    EXPECT_EQ(alice.remqi(), "80004002");
+    EXPECT_EQ(bob.remqi(), kAccessDenied);
   }
   // EXECUTE|EXECUTE_REMOTE: a local caller is not granted.
   SecurityServer remote_only = start_security_server({"--init", "2", "2", "0", "O:SYG:SYD:(A;;0x5;;;S-1-22-1-41001)"});

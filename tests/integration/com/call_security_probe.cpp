@@ -171,6 +171,25 @@ std::string run_step(const std::string& step) {
     return "keep=" + hex(hr);
   }
   if (step == "switch") return switch_step();
+  if (step == "switchother") {
+    // A context that is an object without IServerSecurity (R7): the Co* shorthands say E_NOINTERFACE.
+    auto* plain = new SecurityProbe();
+    IUnknown* old = nullptr;
+    const HRESULT away = CoSwitchCallContext(static_cast<ISecurityProbe*>(plain), &old);
+    IUnknown* current = nullptr;
+    const HRESULT got = CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&current));
+    const bool same = current == static_cast<IUnknown*>(static_cast<ISecurityProbe*>(plain));
+    if (current != nullptr) current->Release();
+    const HRESULT imp = CoImpersonateClient();
+    const HRESULT rev = CoRevertToSelf();
+    const HRESULT qcb = CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+    IUnknown* mine = nullptr;
+    const HRESULT back = CoSwitchCallContext(old, &mine);
+    const bool untouched = mine == static_cast<IUnknown*>(static_cast<ISecurityProbe*>(plain));
+    plain->Release();
+    return "switchother away=" + hex(away) + " got=" + hex(got) + " same=" + (same ? "1" : "0") + " imp=" + hex(imp) +
+           " rev=" + hex(rev) + " qcb=" + hex(qcb) + " back=" + hex(back) + " mine=" + (untouched ? "1" : "0");
+  }
   if (step == "switchaway") {
     IUnknown* old = nullptr;
     return "switchaway=" + hex(CoSwitchCallContext(nullptr, &old));  // left switched: the runtime restores

@@ -72,7 +72,7 @@ TEST_F(CallSecurity, R5_TheContextServesItsApartmentOnlyAndOnlyTheServingThreadI
   EXPECT_TRUE(has(foreign, "qb=8001010e level=0 imp=8001010e rev=8001010e isimp=0 " + kRoot)) << foreign;
 }
 
-TEST_F(CallSecurity, R6_R7_CoSwitchCallContextSwapsWithoutReferenceCounting) {
+TEST_F(CallSecurity, R6_R7_R33_CoSwitchCallContextSwapsWithoutReferenceCounting) {
   SecurityServer server = fixture_server();
   SecurityClient alice(server, kAlice);
   ASSERT_TRUE(alice.ready());
@@ -80,6 +80,10 @@ TEST_F(CallSecurity, R6_R7_CoSwitchCallContextSwapsWithoutReferenceCounting) {
   EXPECT_TRUE(has(out, "switch away=00000000 oldsame=1 during=80010117 impduring=80010117 back=00000000 mine=null "
                        "nullold=80004003 again=00000000 againsame=1"))
       << out;
+  const std::string other = alice.run("switchother;status");
+  EXPECT_TRUE(has(other, "switchother away=00000000 got=00000000 same=1 imp=80004002 rev=80004002 qcb=80004002 "
+                         "back=00000000 mine=1; "))
+      << other;
 }
 
 TEST_F(CallSecurity, R8_TheRuntimeRestoresTheThreadsContextAfterEveryCall) {
