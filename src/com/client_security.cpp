@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/hresult_map.h"
 #include "base/utf16.h"
 #include "com/connection_source.h"
 #include "com/proxy_manager.h"
@@ -86,9 +87,14 @@ class ProxySecurity final : public IClientSecurity {
     return set.ok() ? S_OK : status_to_hresult(set);
   }
 
-  HRESULT STDMETHODCALLTYPE CopyProxy(IUnknown*, IUnknown** ppCopy) override {
-    if (ppCopy != nullptr) *ppCopy = nullptr;
-    return E_NOTIMPL;  // not yet: docs/call-security.md
+  HRESULT STDMETHODCALLTYPE CopyProxy(IUnknown* pProxy, IUnknown** ppCopy) override {
+    if (ppCopy == nullptr) return E_POINTER;
+    *ppCopy = nullptr;
+    // The proxy manager's IUnknown and its local interfaces cannot be copied (R49, as R48).
+    auto copy = manager_->copy_proxy(pProxy);
+    if (!copy.ok()) return status_to_hresult(copy.status());
+    *ppCopy = *copy;
+    return S_OK;
   }
 
  private:

@@ -57,6 +57,10 @@ class ProxyManager final : public IUnknown {
   // The channel of the interface proxy `proxy` points at, or null when it is none of this manager's
   // (its IUnknown, or a local interface such as IClientSecurity: spec R48).
   OrpcChannel* channel_of_proxy(const IUnknown* proxy);
+  // IClientSecurity::CopyProxy (spec R49): another interface proxy for the IPID `proxy` stands for,
+  // with its own channel at the default blanket, returned with one reference (on the manager: a copy
+  // lives as long as the object's proxy manager). E_NOINTERFACE when `proxy` is none of this manager's.
+  Result<IUnknown*> copy_proxy(const IUnknown* proxy);
 
   Oid oid() const noexcept { return oid_; }
   const std::shared_ptr<RemoteOxid>& oxid() const noexcept { return oxid_; }
@@ -86,6 +90,7 @@ class ProxyManager final : public IUnknown {
   std::atomic<ULONG> refs_{1};
   std::mutex mu_;
   std::vector<std::unique_ptr<Interface>> interfaces_;
+  std::vector<std::unique_ptr<Interface>> copies_;  // CopyProxy's proxies: no references of their own
   std::vector<IID> not_supported_;
 };
 

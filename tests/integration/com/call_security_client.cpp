@@ -4,6 +4,7 @@
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
+//   copy                                     → copy_proxy_checks (CoCopyProxy)
 //   remqi                                    → "remqi hr=" (QueryInterface that goes to the server)
 //   querynull                                → "querynull hr=" (every out parameter NULL)
 //   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
@@ -84,6 +85,47 @@ std::string bad_initialize_security_calls() {
   return out;
 }
 
+// CopyProxy (spec R49): the copy starts at the default blanket, blankets stay apart, QueryInterface on
+// the copy gives the original. "copy hr= ..." with the level each side reports and the server saw.
+std::string copy_proxy_checks(ISecurityProbe* original) {
+  auto level_of = [](IUnknown* proxy) {
+    DWORD level = 0, imp = 0;
+    CoQueryProxyBlanket(proxy, nullptr, nullptr, nullptr, &level, &imp, nullptr, nullptr);
+    return std::to_string(level) + "/" + std::to_string(imp);
+  };
+  auto server_level = [](ISecurityProbe* proxy) {
+    char* transcript = nullptr;
+    const HRESULT hr = proxy->Run("blanket", &transcript);
+    std::string text = transcript != nullptr ? transcript : "";
+    CoTaskMemFree(transcript);
+    const std::size_t at = text.find("level=");
+    return FAILED(hr) || at == std::string::npos ? hex(hr) : text.substr(at + 6, 1);
+  };
+  CoSetProxyBlanket(original, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, nullptr, RPC_C_AUTHN_LEVEL_PKT,
+                    RPC_C_IMP_LEVEL_IMPERSONATE, nullptr, EOAC_NONE);
+  IUnknown* copy = nullptr;
+  const HRESULT hr = CoCopyProxy(original, &copy);
+  if (FAILED(hr)) return "copy hr=" + hex(hr);
+  std::string out = "copy hr=" + hex(hr) + " fresh=" + level_of(copy);
+  CoSetProxyBlanket(copy, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, nullptr, RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+                    RPC_C_IMP_LEVEL_IDENTIFY, nullptr, EOAC_NONE);
+  out += " copy=" + level_of(copy) + " original=" + level_of(original);
+  out += " servercopy=" + server_level(static_cast<ISecurityProbe*>(static_cast<void*>(copy))) +
+         " serveroriginal=" + server_level(original);
+  IUnknown* again = nullptr;
+  copy->QueryInterface(IID_ISecurityProbe, reinterpret_cast<void**>(&again));
+  out += std::string(" qi=") + (again == static_cast<IUnknown*>(original) ? "original" : "other");
+  if (again != nullptr) again->Release();
+  IUnknown* unknown = nullptr;
+  original->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(&unknown));
+  IUnknown* copy_of_unknown = reinterpret_cast<IUnknown*>(0x1);
+  const HRESULT copied_unknown = CoCopyProxy(unknown, &copy_of_unknown);
+  out += " unknown=" + hex(copied_unknown) + (copy_of_unknown == nullptr ? "/null" : "/set");
+  if (unknown != nullptr) unknown->Release();
+  copy->Release();
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,6 +172,8 @@ int main(int argc, char** argv) {
       CoTaskMemFree(princ);
       say("query hr=" + hex(hr) + " svc=" + std::to_string(svc) + " authz=" + std::to_string(authz) +
           " level=" + std::to_string(level) + " imp=" + std::to_string(imp) + " caps=" + std::to_string(caps));
+    } else if (line == "copy") {
+      say(copy_proxy_checks(probe));
     } else if (line == "remqi") {
       // An interface this proxy does not hold yet: asked of the server (IRemUnknown::RemQueryInterface).
       IUnknown* factory = nullptr;

@@ -67,6 +67,11 @@ std::string SecurityClient::query_null() {
   return process_->wait_for("querynull hr=").value_or("");
 }
 
+std::string SecurityClient::copy() {
+  if (!process_->send("copy")) return "";
+  return process_->wait_for("copy ").value_or("");
+}
+
 std::string SecurityClient::remqi() {
   if (!process_->send("remqi")) return "";
   return process_->wait_for("remqi hr=").value_or("");

@@ -50,6 +50,7 @@ class SecurityClient {
   std::string query_null();
   std::string r48();
   std::string remqi();
+  std::string copy();
   // The "initbad ..." line of a client started with --init-bad.
   const std::string& init_bad() const { return init_bad_; }
 

@@ -145,5 +145,13 @@ TEST_F(CallSecurityPolicy, R34_R48_OnlyInterfaceProxiesHaveABlanket) {
   EXPECT_EQ(alice.r48(), "qi=00000000 unknown=00000000 security=80004002 local=80004002 copylocal=80004002");
 }
 
+TEST_F(CallSecurityPolicy, R49_ACopiedProxyHasItsOwnBlanketFromTheDefaults) {
+  SecurityServer server = start_security_server({"--init", "2", "2", "0", kEveryoneLocal});
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_EQ(alice.copy(), "hr=00000000 fresh=2/2 copy=6/2 original=4/3 servercopy=6 serveroriginal=4 qi=original "
+                          "unknown=80004002/null");
+}
+
 }  // namespace
 }  // namespace guise::com::testing
