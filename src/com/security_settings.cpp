@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "base/log.h"
@@ -19,6 +21,23 @@ struct PolicySlot {
   std::mutex install_mu;
   bool installed = false;
 };
+
+// GUISE_UNPRIVILEGED_IDENTITY="<uid>:<gid>": the ids identify- and anonymous-level impersonation runs
+// as (default nobody/nogroup). Read once, when the policy is fixed, before any call is served.
+void apply_unprivileged_identity_setting() {
+  const char* text = std::getenv("GUISE_UNPRIVILEGED_IDENTITY");
+  if (text == nullptr) return;
+  unsigned long uid = 0, gid = 0;
+  char extra = 0;
+  if (std::sscanf(text, "%lu:%lu%c", &uid, &gid, &extra) != 2 || uid == 0 || gid == 0 || uid > 0xFFFFFFFEul ||
+      gid > 0xFFFFFFFEul) {
+    log::error("com: GUISE_UNPRIVILEGED_IDENTITY={} is not <uid>:<gid> of a non-root user; keeping {}:{}", text,
+               identity::unprivileged_identity().uid, identity::unprivileged_identity().gid);
+    return;
+  }
+  identity::set_unprivileged_identity({static_cast<uid_t>(uid), static_cast<gid_t>(gid)});
+  log::info("com: identify and anonymous impersonation run as uid {} gid {}", uid, gid);
+}
 
 PolicySlot& slot() {
   static PolicySlot* s = new PolicySlot();  // lives for the process: calls may run during exit
@@ -40,6 +59,7 @@ const SecurityPolicy& security_policy() {
   std::call_once(s.fixed, [&] {
     std::lock_guard lock(s.install_mu);
     s.installed = true;  // the implicit defaults: a later CoInitializeSecurity is too late
+    apply_unprivileged_identity_setting();
   });
   return s.policy;
 }
@@ -51,6 +71,7 @@ HRESULT install_security_policy(SecurityPolicy policy) {
     std::lock_guard lock(s.install_mu);
     s.policy = std::move(policy);
     s.installed = true;
+    apply_unprivileged_identity_setting();
     result = S_OK;
   });
   return result;

@@ -9,7 +9,9 @@
 //     (R40/R41): E_ACCESSDENIED for a caller the descriptor does not grant COM_RIGHTS_EXECUTE (and, in
 //     new-format descriptors, EXECUTE_LOCAL over ncalrpc / EXECUTE_REMOTE over TCP), or whose call
 //     arrived below the process's authentication level.
-// Thread-safety: every function may be called from any thread; the policy is immutable once fixed.
+// Setting (no Windows API exists for it): GUISE_UNPRIVILEGED_IDENTITY="<uid>:<gid>" names the ids
+// identify- and anonymous-level impersonation runs as (default nobody/nogroup), read when the policy
+// is fixed. Thread-safety: every function may be called from any thread; the policy is immutable once fixed.
 #pragma once
 
 #include <optional>

@@ -11,12 +11,13 @@
 
 namespace guise::com::testing {
 
-SecurityServer start_security_server(const std::vector<std::string>& args, std::optional<uid_t> uid) {
+SecurityServer start_security_server(const std::vector<std::string>& args, std::optional<uid_t> uid,
+                                     const std::vector<std::string>& env) {
   use_test_ping_settings();
   SecurityServer server;
   std::vector<std::string> argv{GUISE_CALLSEC_SERVER};
   argv.insert(argv.end(), args.begin(), args.end());
-  server.process = std::make_unique<TestProcess>(argv, uid, uid);
+  server.process = std::make_unique<TestProcess>(argv, uid, uid, env);
   for (const std::string& arg : args) {
     if (arg == "--init") {
       if (auto hr = server.process->wait_for("init hr=")) server.init = *hr;

@@ -32,7 +32,8 @@ struct SecurityServer {
 };
 
 // Starts guise-callsec-server with `args` (as root unless `uid`).
-SecurityServer start_security_server(const std::vector<std::string>& args, std::optional<uid_t> uid = std::nullopt);
+SecurityServer start_security_server(const std::vector<std::string>& args, std::optional<uid_t> uid = std::nullopt,
+                                     const std::vector<std::string>& env = {});
 
 class SecurityClient {
  public:

@@ -178,6 +178,15 @@ TEST_F(CallSecurity, R25_A2_IdentifyNamesTheCallerButTheKernelSeesNobody) {
   EXPECT_TRUE(has(out, "rev=00000000; " + kRoot)) << out;
 }
 
+TEST_F(CallSecurity, R25_TheUnprivilegedIdentityIsASetting) {
+  SecurityServer server =
+      start_security_server({"--init", "2", "2", "0", kEveryoneLocal}, std::nullopt, {"GUISE_UNPRIVILEGED_IDENTITY=41009:41019"});
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_TRUE(has(alice.run("imp;status;open:" + path("alice")), "imp=00000000; " + ids(0, 41009, 0, 41019) +
+                                                                       " groups= imp=1; open=13"));
+}
+
 TEST_F(CallSecurity, R26_A3_AnonymousNamesNoOne) {
   {
     // Everyone does not include Anonymous Logon (as on Windows): the §5 fixture's descriptor refuses it.
