@@ -4,12 +4,16 @@
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
+//   soak <n>                                 → "soaking", then "soaked calls=<n> bad=<k> first=..." (soak())
 //   copy                                     → copy_proxy_checks (CoCopyProxy)
 //   remqi                                    → "remqi hr=" (QueryInterface that goes to the server)
 //   querynull                                → "querynull hr=" (every out parameter NULL)
 //   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
 //                                              the proxy's IUnknown, its IClientSecurity, a local object
 //   run <script>                             → "run hr=<hex> <transcript>"
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -83,6 +87,41 @@ std::string bad_initialize_security_calls() {
   out += " again=" + hex(call(nullptr, -1, nullptr, nullptr, c, i, EOAC_NONE, nullptr));
   for (PSECURITY_DESCRIPTOR sd : {no_owner, with_sacl, no_execute, mixed, good}) LocalFree(sd);
   return out;
+}
+
+// `calls` calls mixing, deterministically, an impersonation that is reverted, one that is forgotten, one
+// that throws, and a plain status: every call must start as the server process and see only this
+// process's uid. "soaked calls=<n> bad=<k> first=<first unexpected answer>".
+std::string soak(ISecurityProbe* probe, long calls) {
+  const std::string me = std::to_string(::geteuid());
+  const std::string root = "uid=0 0 0 0 gid=0 0 0 0 groups= imp=0";
+  const std::string as_me = "uid=0 " + me + " 0 " + me + " gid=0 " + me + " 0 " + me + " groups= imp=1";
+  struct Case {
+    const char* script;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"status;imp;status;rev;status", "hr=00000000 " + root + "; imp=00000000; " + as_me + "; rev=00000000; " + root},
+      {"status;imp;status", "hr=00000000 " + root + "; imp=00000000; " + as_me},
+      {"imp;throw", "hr=80010105 "},
+      {"status", "hr=00000000 " + root},
+  };
+  say("soaking");
+  long bad = 0;
+  std::string first;
+  std::uint32_t state = 0x9e3779b9u ^ static_cast<std::uint32_t>(::getpid());
+  for (long i = 0; i < calls; ++i) {
+    state = state * 1664525u + 1013904223u;
+    const Case& c = cases[(state >> 16) % 4];
+    char* transcript = nullptr;
+    const HRESULT hr = probe->Run(c.script, &transcript);
+    const std::string answer = "hr=" + hex(hr) + " " + (transcript != nullptr ? transcript : "");
+    CoTaskMemFree(transcript);
+    if (answer != c.expected) {
+      if (bad++ == 0) first = answer + " (expected " + c.expected + ")";
+    }
+  }
+  return "soaked calls=" + std::to_string(calls) + " bad=" + std::to_string(bad) + " first=" + first;
 }
 
 // CopyProxy (spec R49): the copy starts at the default blanket, blankets stay apart, QueryInterface on
@@ -172,6 +211,8 @@ int main(int argc, char** argv) {
       CoTaskMemFree(princ);
       say("query hr=" + hex(hr) + " svc=" + std::to_string(svc) + " authz=" + std::to_string(authz) +
           " level=" + std::to_string(level) + " imp=" + std::to_string(imp) + " caps=" + std::to_string(caps));
+    } else if (line.rfind("soak ", 0) == 0) {
+      say(soak(probe, std::stol(line.substr(5))));
     } else if (line == "copy") {
       say(copy_proxy_checks(probe));
     } else if (line == "remqi") {

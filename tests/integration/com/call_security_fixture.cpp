@@ -68,6 +68,16 @@ std::string SecurityClient::query_null() {
   return process_->wait_for("querynull hr=").value_or("");
 }
 
+bool SecurityClient::start_soak(long calls) {
+  return process_->send("soak " + std::to_string(calls)) && process_->wait_for("soaking").has_value();
+}
+
+std::string SecurityClient::soak_result(std::chrono::milliseconds timeout) {
+  return process_->wait_for("soaked ", timeout).value_or("");
+}
+
+void SecurityClient::kill() { process_->kill(); }
+
 std::string SecurityClient::copy() {
   if (!process_->send("copy")) return "";
   return process_->wait_for("copy ").value_or("");

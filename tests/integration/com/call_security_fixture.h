@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,10 @@ class SecurityClient {
   std::string r48();
   std::string remqi();
   std::string copy();
+  // Starts "soak <calls>" and waits for "soaking"; soak_result() waits (up to `timeout`) for its answer.
+  bool start_soak(long calls);
+  std::string soak_result(std::chrono::milliseconds timeout);
+  void kill();
   // The "initbad ..." line of a client started with --init-bad.
   const std::string& init_bad() const { return init_bad_; }
 

@@ -22,6 +22,7 @@ namespace guise::com::testing {
 namespace {
 
 std::atomic<long> g_runs{0};
+std::atomic<long> g_live{0};
 std::mutex g_held_mu;
 ISecurityProbe* g_held = nullptr;  // another server's probe (cloaking tests)
 std::mutex g_kept_mu;
@@ -301,6 +302,9 @@ ULONG SecurityProbe::Release() {
 }
 
 long probe_runs() noexcept { return g_runs.load(); }
+long live_probes() noexcept { return g_live.load(); }
+
+SecurityProbe::SecurityProbe() { g_live.fetch_add(1); }
 
 HRESULT hold_probe(ISecurityProbe* probe) {
   std::lock_guard lock(g_held_mu);

@@ -32,12 +32,15 @@ std::string probe_kept_context();
 std::string probe_outside_call();
 // How many times Run was entered (a refused call never gets here).
 long probe_runs() noexcept;
+// SecurityProbe objects alive in this process.
+long live_probes() noexcept;
 // The probe "callout:" steps call (taken over, one reference); CoSetProxyBlanket on it.
 HRESULT hold_probe(ISecurityProbe* probe);
 HRESULT set_held_blanket(DWORD level, DWORD imp, DWORD capabilities);
 
 class SecurityProbe final : public ISecurityProbe {
  public:
+  SecurityProbe();
   HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
   ULONG STDMETHODCALLTYPE AddRef() override;
   ULONG STDMETHODCALLTYPE Release() override;

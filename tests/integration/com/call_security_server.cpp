@@ -7,6 +7,7 @@
 // time after exporting and prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and
 // serves until stdin closes. stdin commands, one line each: "kept" → probe_kept_context(),
 // "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
+// "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
 // "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
 // "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread).
 #include <linux/capability.h>
@@ -16,6 +17,8 @@
 #include <cstdint>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -55,6 +58,30 @@ bool drop_setid_capabilities() {
     d.inheritable &= ~setid;
   }
   return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+// Every thread of this process as the kernel shows it: "threads total=<n> foreign=<k> <first foreign>",
+// foreign = a thread whose Uid:/Gid:/Groups: lines differ from the main thread's.
+std::string thread_identities() {
+  auto view = [](const std::string& task) {
+    std::ifstream status("/proc/self/task/" + task + "/status");
+    std::string line, out;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0 || line.rfind("Gid:", 0) == 0 || line.rfind("Groups:", 0) == 0) out += line + "|";
+    }
+    return out;
+  };
+  const std::string main_view = view(std::to_string(::getpid()));
+  int total = 0, foreign = 0;
+  std::string first;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    ++total;
+    const std::string v = view(entry.path().filename().string());
+    if (v != main_view && !v.empty()) {
+      if (foreign++ == 0) first = entry.path().filename().string() + ":" + v;
+    }
+  }
+  return "threads total=" + std::to_string(total) + " foreign=" + std::to_string(foreign) + " " + first;
 }
 
 int main(int argc, char** argv) {
@@ -112,6 +139,8 @@ int main(int argc, char** argv) {
   while (std::getline(std::cin, line)) {
     if (line == "kept") say(probe_kept_context());
     if (line == "outside") say(probe_outside_call());
+    if (line == "threads") say(thread_identities());
+    if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
     if (line.rfind("hold ", 0) == 0) {
       ISecurityProbe* other = nullptr;

@@ -2,6 +2,8 @@
 // a root guise-callsec-server runs ISecurityProbe scripts inside calls made by clients running as
 // uids 41001 (alice) and 41002 (bob); what the serving thread is, is read from
 // /proc/self/task/<tid>/status and from files that open or are refused.
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "integration/com/call_security_fixture.h"
@@ -242,6 +244,44 @@ TEST_F(CallSecurity, R31_A6_MtaThreadsCarryNoIdentityBetweenCalls) {
     EXPECT_TRUE(has(b, kRoot + " groups= imp=0")) << "bob call " << i << ": " << b;
     ASSERT_FALSE(has(b, "41001")) << "bob's call saw alice's uid: " << b;
   }
+}
+
+}  // namespace
+}  // namespace guise::com::testing
+
+namespace guise::com::testing {
+namespace {
+
+// Calls per soaking client (GUISE_CALLSEC_SOAK_CALLS; the full soak is 100000 in total).
+long soak_calls() {
+  const char* text = std::getenv("GUISE_CALLSEC_SOAK_CALLS");
+  return text != nullptr ? std::max(1L, std::atol(text)) : 1500;
+}
+
+TEST_F(CallSecurity, R21_R22_R28_R31_MtaSoakLeavesEveryServerThreadAsTheProcess) {
+  SecurityServer server = fixture_server();
+  SecurityClient alice(server, kAlice);
+  SecurityClient bob(server, kBob);
+  SecurityClient doomed(server, kAlice);
+  for (SecurityClient* c : {&alice, &bob, &doomed}) {
+    ASSERT_TRUE(c->ready());
+    ASSERT_EQ(c->blanket("10", "2", "3"), "00000000");
+  }
+  const long calls = soak_calls();
+  ASSERT_TRUE(doomed.start_soak(calls));
+  ASSERT_TRUE(alice.start_soak(calls));
+  ASSERT_TRUE(bob.start_soak(calls));
+  doomed.kill();  // a client killed with calls in flight
+  for (SecurityClient* c : {&alice, &bob}) {
+    const std::string result = c->soak_result(std::chrono::seconds(100));
+    EXPECT_EQ(result, "calls=" + std::to_string(calls) + " bad=0 first=") << result;
+  }
+  ASSERT_TRUE(server.process->send("threads"));
+  auto threads = server.process->wait_for("threads ");
+  ASSERT_TRUE(threads);
+  EXPECT_TRUE(threads->find("foreign=0") != std::string::npos) << "a server thread is not the process: " << *threads;
+  ASSERT_TRUE(server.process->send("probes"));
+  EXPECT_EQ(server.process->wait_for("probes="), "1") << "only the exported probe is alive";
 }
 
 }  // namespace
