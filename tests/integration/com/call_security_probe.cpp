@@ -238,6 +238,10 @@ std::string run_step(const std::string& step) {
     CoTaskMemFree(transcript);
     return out;
   }
+  if (step == "rogue") {
+    // Changes the thread's effective uid behind the runtime's back (raw syscall, never reverted).
+    return "rogue=" + std::to_string(::syscall(SYS_setresuid, -1, 41002, -1));
+  }
   if (step == "throw") throw std::runtime_error("the probe throws on request");
   return "unknown-step(" + step + ")";
 }

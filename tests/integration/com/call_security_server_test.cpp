@@ -2,6 +2,12 @@
 // a root guise-callsec-server runs ISecurityProbe scripts inside calls made by clients running as
 // uids 41001 (alice) and 41002 (bob); what the serving thread is, is read from
 // /proc/self/task/<tid>/status and from files that open or are refused.
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -258,7 +264,7 @@ long soak_calls() {
   return text != nullptr ? std::max(1L, std::atol(text)) : 1500;
 }
 
-TEST_F(CallSecurity, R21_R22_R28_R31_MtaSoakLeavesEveryServerThreadAsTheProcess) {
+TEST_F(CallSecurity, R21_R28_R31_R32_MtaSoakLeavesEveryServerThreadAsTheProcess) {
   SecurityServer server = fixture_server();
   SecurityClient alice(server, kAlice);
   SecurityClient bob(server, kBob);
@@ -282,6 +288,22 @@ TEST_F(CallSecurity, R21_R22_R28_R31_MtaSoakLeavesEveryServerThreadAsTheProcess)
   EXPECT_TRUE(threads->find("foreign=0") != std::string::npos) << "a server thread is not the process: " << *threads;
   ASSERT_TRUE(server.process->send("probes"));
   EXPECT_EQ(server.process->wait_for("probes="), "1") << "only the exported probe is alive";
+}
+
+TEST_F(CallSecurity, R24_R29_IdsChangedBehindTheRuntimesBackAbortTheServer) {
+  SecurityServer server = fixture_server();
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, server.process->pid(), 0));
+  ASSERT_GE(pidfd, 0);
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  const std::string out = alice.run("rogue");
+  EXPECT_FALSE(has(out, "hr=00000000")) << "no reply may leave a thread running as the wrong user: " << out;
+  pollfd exited{pidfd, POLLIN, 0};
+  ASSERT_EQ(::poll(&exited, 1, 30000), 1) << "the server kept running";
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_EQ(info.si_status, SIGABRT) << "the end-of-call check aborts the process";
+  ::close(pidfd);
 }
 
 }  // namespace
