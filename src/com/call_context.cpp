@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/utf16.h"
 #include "com/apartment.h"
+#include "com/call_frame.h"
 #include "guise/objbase.h"
 #include "identity/impersonation.h"
 #include "identity/token.h"
@@ -98,6 +99,9 @@ HRESULT CallContextObject::ImpersonateClient() {
   // Only the serving thread impersonates: its scope ends with the call (R21). A helper thread could
   // not be reverted when the call ends yet (R22), so it is refused rather than left as the caller.
   if (std::this_thread::get_id() != dispatch_thread_) return RPC_E_WRONG_THREAD;
+  // A context whose call is not the innermost on this thread (an outer call's, kept while an STA serves
+  // a nested one) would end the nested call's scope from below: refused, the thread unchanged.
+  if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
   const Status status = call_->impersonate_client();
   return status.ok() ? S_OK : status_to_hresult(status);
 }
@@ -107,8 +111,16 @@ HRESULT CallContextObject::RevertToSelf() {
   if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
   // One revert undoes every ImpersonateClient of this call on this thread (R20); not impersonating is
   // no error. Another thread of the apartment never impersonated through this context.
-  if (std::this_thread::get_id() == dispatch_thread_) call_->revert_to_self();
+  if (std::this_thread::get_id() == dispatch_thread_) {
+    if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
+    call_->revert_to_self();
+  }
   return S_OK;
+}
+
+bool CallContextObject::innermost_on_thread() const noexcept {
+  const CallFrame* frame = CallFrame::current();
+  return frame != nullptr && frame->server_call() == call_;
 }
 
 BOOL CallContextObject::IsImpersonating() {

@@ -11,7 +11,9 @@
 //     HRESULT method, IsImpersonating FALSE (R4).
 // Impersonation is done by the thread serving the call; another thread of the apartment may query the
 // blanket but gets RPC_E_WRONG_THREAD from ImpersonateClient (guise cannot yet revert a helper thread
-// when the call ends, R22, so it refuses rather than leave one running as the caller).
+// when the call ends, R22, so it refuses rather than leave one running as the caller). On the serving
+// thread, an outer call's context kept while a nested call runs (an STA) gets RPC_E_WRONG_THREAD from
+// ImpersonateClient and RevertToSelf too: acting through it would end the nested call's scope.
 // The object may outlive its call (a server keeps the pointer): CallFrame tells it when the call ends,
 // under its lock, so a helper thread querying it meanwhile never reads a call that is gone.
 // Thread-safety: every method may be called from any thread.
@@ -51,6 +53,8 @@ class CallContextObject final : public IServerSecurity {
   ~CallContextObject() = default;
   // Under mu_: S_OK when the calling thread may use the call now, else the HRESULT to return.
   HRESULT usable_locked() const noexcept;
+  // Whether this context's call is the innermost call the calling thread serves (CallFrame::current).
+  bool innermost_on_thread() const noexcept;
 
   std::atomic<ULONG> refs_{1};
   mutable std::mutex mu_;

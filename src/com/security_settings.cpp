@@ -15,11 +15,10 @@
 namespace guise::com {
 namespace {
 
+// Fixed once (std::call_once): by CoInitializeSecurity or by the first reader (the implicit defaults).
 struct PolicySlot {
   std::once_flag fixed;
   SecurityPolicy policy;
-  std::mutex install_mu;
-  bool installed = false;
 };
 
 // GUISE_UNPRIVILEGED_IDENTITY="<uid>:<gid>": the ids identify- and anonymous-level impersonation runs
@@ -56,11 +55,8 @@ bool implicitly_admitted(const rpc::CallAttributes& call) {
 
 const SecurityPolicy& security_policy() {
   PolicySlot& s = slot();
-  std::call_once(s.fixed, [&] {
-    std::lock_guard lock(s.install_mu);
-    s.installed = true;  // the implicit defaults: a later CoInitializeSecurity is too late
-    apply_unprivileged_identity_setting();
-  });
+  // The implicit defaults: a later CoInitializeSecurity is too late.
+  std::call_once(s.fixed, [] { apply_unprivileged_identity_setting(); });
   return s.policy;
 }
 
@@ -68,9 +64,7 @@ HRESULT install_security_policy(SecurityPolicy policy) {
   PolicySlot& s = slot();
   HRESULT result = RPC_E_TOO_LATE;
   std::call_once(s.fixed, [&] {
-    std::lock_guard lock(s.install_mu);
     s.policy = std::move(policy);
-    s.installed = true;
     apply_unprivileged_identity_setting();
     result = S_OK;
   });

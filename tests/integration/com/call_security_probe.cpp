@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "base/utf16.h"
-#include "guise/objbase.h"
+#include "guise/windows.h"
 
 namespace guise::com::testing {
 namespace {
@@ -236,6 +236,32 @@ std::string run_step(const std::string& step) {
     held->Release();
     std::string out = "callout[" + hex(hr) + " " + (transcript != nullptr ? transcript : "") + "]";
     CoTaskMemFree(transcript);
+    return out;
+  }
+  if (step.rfind("accesscheck:", 0) == 0) {
+    // OpenThreadToken(OpenAsSelf) + AccessCheck(COM_RIGHTS_EXECUTE) against the SDDL that follows.
+    std::string sddl = step.substr(12);
+    for (char& c : sddl) c = c == '!' ? ';' : c;  // ';' separates steps
+    const std::u16string text = utf8_to_utf16(sddl);
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(text.c_str(), SDDL_REVISION_1, &sd, nullptr)) {
+      return "accesscheck=badsddl";
+    }
+    HANDLE token = nullptr;
+    std::string out;
+    if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &token)) {
+      out = "accesscheck=notoken(" + std::to_string(GetLastError()) + ")";
+    } else {
+      GENERIC_MAPPING mapping{COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE};
+      PRIVILEGE_SET privileges{};
+      DWORD privileges_size = sizeof privileges, granted = 0;
+      BOOL status = FALSE;
+      const BOOL ran = AccessCheck(sd, token, COM_RIGHTS_EXECUTE, &mapping, &privileges, &privileges_size, &granted,
+                                   &status);
+      out = std::string("accesscheck=") + (ran ? (status ? "granted" : "denied") : "failed");
+      CloseHandle(token);
+    }
+    LocalFree(sd);
     return out;
   }
   if (step == "rogue") {

@@ -15,6 +15,7 @@
 //   helper:<step>     <step> on a new thread in the MTA: "helper[<item>]"
 //   foreign:<step>    <step> on a new thread outside COM: "foreign[<item>]"
 //   callout:<a,b,..>  runs "a;b;.." on the held probe of another server: "callout[<hr> <transcript>]"
+//   accesscheck:<sddl> ('!' for ';') "accesscheck=granted|denied|notoken(<err>)": OpenThreadToken + AccessCheck(EXECUTE)
 //   rogue             setresuid(-1, 41002, -1) behind the runtime's back (the call's end must abort)
 //   throw             throws a C++ exception (the call ends with RPC_E_SERVERFAULT)
 #pragma once

@@ -179,11 +179,13 @@ TEST_F(CallSecurity, R25_A2_IdentifyNamesTheCallerButTheKernelSeesNobody) {
   SecurityServer server = fixture_server();
   SecurityClient alice(server, kAlice);  // never calls CoInitializeSecurity: IDENTIFY (R37, R43)
   ASSERT_TRUE(alice.ready());
-  const std::string out = alice.run("imp;status;open:" + path("alice") + ";blanket;rev;status");
+  const std::string out = alice.run("imp;status;open:" + path("alice") + ";blanket;accesscheck:O:SYG:SYD:(A!!0x1!!!"
+                                    "S-1-22-1-41001);accesscheck:O:SYG:SYD:(A!!0x1!!!S-1-22-1-41002);rev;status");
   EXPECT_TRUE(has(out, "imp=00000000; " + kAsNobody + " groups= imp=1; open=13; qcb=00000000 svc=10 authz=0 "
                        "level=2 imp=2 caps=0 privs=Unix User\\41001"))
       << out;
-  EXPECT_TRUE(has(out, "rev=00000000; " + kRoot)) << out;
+  EXPECT_TRUE(has(out, "accesscheck=granted; accesscheck=denied; rev=00000000; " + kRoot))
+      << "the identify-level token still names alice for AccessCheck: " << out;
 }
 
 TEST_F(CallSecurity, R25_TheUnprivilegedIdentityIsASetting) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -47,9 +48,11 @@ std::string hex(HRESULT hr) {
 int main(int argc, char** argv) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
   // Every caller is admitted (a NULL descriptor): the remoting tests call in as other uids; without this
-  // only root and this process's uid would get in (spec R37).
-  if (FAILED(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_IMP_LEVEL_IDENTIFY,
-                                  nullptr, EOAC_NONE, nullptr))) {
+  // only root and this process's uid would get in (spec R37). With a TCP endpoint (the impacket interop
+  // test) callers are unauthenticated until a GSSAPI provider is configured, so the floor is NONE there.
+  const DWORD level = std::getenv("GUISE_COM_TCP_ADDRESS") != nullptr ? RPC_C_AUTHN_LEVEL_NONE : RPC_C_AUTHN_LEVEL_CONNECT;
+  if (FAILED(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, RPC_C_IMP_LEVEL_IDENTIFY, nullptr, EOAC_NONE,
+                                  nullptr))) {
     return 1;
   }
   DWORD cookie = 0;
