@@ -12,8 +12,8 @@
 // context_object() is the COM object CoGetCallContext hands out (IServerSecurity over server_call(),
 // call_context.h). It is created on first request only, so a call that never asks for it costs no
 // allocation; it may outlive the call (spec R4) and learns through call_completed() that its call is
-// over. The frame also saves and clears the thread's CoSwitchCallContext state, restoring it on exit. Thread-safety: a frame belongs to its thread; the context
-// object is reference-counted atomically.
+// over. The frame also saves and clears the thread's CoSwitchCallContext state, restoring it on exit.
+// Thread-safety: a frame belongs to its thread; the context object is reference-counted atomically.
 #pragma once
 
 #include <atomic>

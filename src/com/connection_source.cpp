@@ -1,9 +1,9 @@
 #include "com/connection_source.h"
 
-#include "com/security_settings.h"
-
 #include <cstdlib>
 #include <string_view>
+
+#include "com/security_settings.h"
 
 namespace guise::com {
 
