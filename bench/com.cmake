@@ -1,4 +1,4 @@
-# COM: a null method call between processes (MTA→MTA) next to the raw AF_UNIX ping-pong and the RPC
+# COM: a null method call between processes (MTA→MTA, STA→STA) next to the raw AF_UNIX ping-pong and the RPC
 # null call, in one run (docs/performance.md).
 if(TARGET guise_com)
   guise_add_idl(guise_com_bench_idl ${CMAKE_CURRENT_SOURCE_DIR}/com_bench.idl)

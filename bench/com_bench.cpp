@@ -7,7 +7,10 @@
 // process's MTA calling through the generated proxy (ORPCTHIS/ORPCTHAT, IPID as object UUID) with
 // the default identity check (the kernel is asked who the thread is on every call); a second COM
 // client, a child process started with GUISE_COM_IDENTITY_CHECK=tracked, measures the same call when
-// the thread's identity comes from guise's own record. Every round trip is timed; the summary gives
+// the thread's identity comes from guise's own record. STA→STA: a thread of this process in its own
+// STA calls an object living in another server's STA (its main thread, waiting in
+// CoWaitForMultipleHandles): the client waits in its modal loop, the server's reading thread defers
+// the call and hands it to the STA thread, which runs it and writes the reply. Every round trip is timed; the summary gives
 // median, p99 and the ratio of medians to raw. Run it pinned to one CPU (taskset -c 1, every process
 // inherits it: the software cost) and unpinned (what users see):
 //
@@ -33,7 +36,9 @@
 #include <vector>
 
 #include "com_bench.h"
+#include "guise/handleapi.h"
 #include "guise/objbase.h"
+#include "guise/synchapi.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
 
@@ -54,6 +59,7 @@ constexpr int kChildSamples = 20000;
 std::string g_raw_path;
 std::string g_rpc_binding;
 std::string g_objref_hex;
+std::string g_sta_objref_hex;
 std::map<std::string, std::vector<double>> g_latencies_us;
 
 // --- servers -------------------------------------------------------------------------------------
@@ -176,6 +182,23 @@ void com_server(int control_fd, int report_fd) {
   ::_exit(0);  // the runtime's threads are not joined: the process simply ends
 }
 
+// The object lives in this process's main thread's STA, which serves it while it waits in
+// CoWaitForMultipleHandles for the event a helper thread sets when the control pipe closes.
+void com_sta_server(int control_fd, int report_fd) {
+  if (FAILED(CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED))) ::_exit(1);
+  static NullObject object;
+  const std::string hex = marshal_hex(&object) + "\n";
+  if (::write(report_fd, hex.data(), hex.size()) != static_cast<ssize_t>(hex.size())) ::_exit(1);
+  HANDLE done = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  std::thread([control_fd, done] {
+    wait_for_close(control_fd);
+    SetEvent(done);
+  }).detach();
+  DWORD index = 0;
+  (void)CoWaitForMultipleHandles(0, INFINITE, 1, &done, &index);
+  ::_exit(0);
+}
+
 std::string read_line(int fd) {
   std::string line;
   char c;
@@ -219,6 +242,25 @@ void tracked_com_client(int control_fd, int report_fd) {
   const auto bytes = static_cast<ssize_t>(samples.size() * sizeof(double));
   if (::write(report_fd, samples.data(), static_cast<std::size_t>(bytes)) != bytes) ::_exit(1);
   ::_exit(0);
+}
+
+// STA→STA: a thread of this process in its own STA, after the benchmarks (alone).
+std::vector<double> measure_sta_client() {
+  std::vector<double> samples;
+  std::thread([&samples] {
+    if (FAILED(CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED))) std::abort();
+    INullCall* proxy = unmarshal_null(g_sta_objref_hex);
+    for (int i = 0; i < 1000; ++i) proxy->Null();  // warm up
+    samples.reserve(kChildSamples);
+    for (int i = 0; i < kChildSamples; ++i) {
+      const auto t0 = Clock::now();
+      if (FAILED(proxy->Null())) std::abort();
+      samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    }
+    proxy->Release();
+    CoUninitialize();
+  }).join();
+  return samples;
 }
 
 // --- clients -------------------------------------------------------------------------------------
@@ -348,6 +390,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the COM server did not start\n");
     return 1;
   }
+  int sta_control = -1, sta_report = -1;
+  pid_t sta_pid = start_child(com_sta_server, sta_control, sta_report);
+  g_sta_objref_hex = read_line(sta_report);
+  if (g_sta_objref_hex.empty()) {
+    std::fprintf(stderr, "the COM STA server did not start\n");
+    return 1;
+  }
   int tracked_control = -1, tracked_report = -1;
   pid_t tracked_pid = start_child(tracked_com_client, tracked_control, tracked_report);
 
@@ -358,6 +407,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, argv);
   benchmark::RunSpecifiedBenchmarks();
 
+  g_latencies_us["COM null call, STA->STA"] = measure_sta_client();
   // The tracked COM client measures after the others, alone.
   if (::write(tracked_control, "g", 1) == 1) {
     std::vector<double> samples(kChildSamples);
@@ -377,14 +427,14 @@ int main(int argc, char** argv) {
               pinned ? "every process pinned to one CPU" : "unpinned");
   std::printf("%-34s %10s %10s %12s\n", "", "median us", "p99 us", "median ratio");
   for (const char* name : {"raw AF_UNIX ping-pong", "RPC null call", "RPC null call, tracked id",
-                           "COM null call, MTA->MTA", "COM null call, MTA, tracked id"}) {
+                           "COM null call, MTA->MTA", "COM null call, MTA, tracked id", "COM null call, STA->STA"}) {
     const auto& v = g_latencies_us[name];
     if (v.empty() || raw.empty()) continue;
     std::printf("%-34.34s %10.2f %10.2f %11.2fx\n", name, percentile(v, 0.5), percentile(v, 0.99),
                 percentile(v, 0.5) / percentile(raw, 0.5));
   }
-  for (int fd : {raw_control, rpc_control, com_control, tracked_control}) ::close(fd);
-  for (pid_t pid : {raw_pid, rpc_pid, com_pid, tracked_pid}) ::waitpid(pid, nullptr, 0);
+  for (int fd : {raw_control, rpc_control, com_control, sta_control, tracked_control}) ::close(fd);
+  for (pid_t pid : {raw_pid, rpc_pid, com_pid, sta_pid, tracked_pid}) ::waitpid(pid, nullptr, 0);
   std::fflush(stdout);
   ::_exit(0);  // this process's COM runtime threads are not joined
 }

@@ -56,6 +56,8 @@ Result<std::shared_ptr<Apartment>> join_mta() {
   return p.mta;
 }
 
+std::atomic<StaClosedHook> g_sta_closed_hook{nullptr};
+
 // The thread's last CoUninitialize (or its exit): it leaves its apartment.
 void leave(ThreadState& s) {
   std::shared_ptr<Apartment> left = s.apartment;
@@ -63,6 +65,7 @@ void leave(ThreadState& s) {
   if (!left) return;
   if (left->kind() == ApartmentKind::kSta) {
     left->close();
+    if (StaClosedHook hook = g_sta_closed_hook.load(std::memory_order_acquire)) hook(left->id());
     return;
   }
   std::shared_ptr<Apartment> closing;
@@ -85,6 +88,8 @@ ThreadState::~ThreadState() {
 void run_noexcept(Work& work) noexcept { work(); }
 
 }  // namespace
+
+void set_sta_closed_hook(StaClosedHook hook) noexcept { g_sta_closed_hook.store(hook, std::memory_order_release); }
 
 void set_apartment_limits(const ApartmentLimits& limits) {
   ProcessState& p = process();

@@ -64,6 +64,8 @@ class Apartment : public std::enable_shared_from_this<Apartment> {
   // Whether the calling thread is in this apartment.
   bool is_current() const noexcept;
   bool closed() const { return queue_->closed(); }
+  // Work posted and not yet run (diagnostics and tests).
+  std::size_t queued_work() const { return queue_->size(); }
   std::shared_ptr<Apartment> shared() { return shared_from_this(); }
 
   // Runs `work` in this apartment: STA → queued for the owning thread's next wait in COM (never inside
@@ -104,6 +106,12 @@ Apartment* current_apartment() noexcept;
 // The calling thread's apartment, or kFailedPrecondition carrying CO_E_NOTINITIALIZED: what a Co*
 // function answers on a thread outside COM.
 Result<Apartment*> require_apartment();
+// Called on an STA's own thread right after the STA closed (its last CoUninitialize, or the thread's
+// exit), its queued work already dropped: the COM runtime disconnects the objects that lived there.
+// Set once by the runtime; null (the default) does nothing.
+using StaClosedHook = void (*)(std::uint64_t apartment_id);
+void set_sta_closed_hook(StaClosedHook hook) noexcept;
+
 // Whether the calling thread is in an apartment: COM calls elsewhere fail with CO_E_NOTINITIALIZED.
 inline bool thread_in_apartment() noexcept { return current_apartment() != nullptr; }
 // The process's MTA while some thread is in it, else null.

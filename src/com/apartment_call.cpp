@@ -1,6 +1,8 @@
 // apartment_call.cpp: split-phase calls waited for in the STA's modal loop.
 #include "com/apartment_call.h"
 
+#include <array>
+
 #include "com/apartment.h"
 #include "com/modal_wait.h"
 #include "guise/winerror.h"
@@ -16,12 +18,12 @@ Status call_from_apartment(const rpc::Client& client, const rpc::InterfaceId& if
   }
   GUISE_TRY(rpc::PendingCall pending, client.begin_call(iface, opnum, in, options));
   const rpc::CancelToken* cancel = pending.cancel_token();
+  std::array<int, 2> fds{pending.wait_fd(), cancel != nullptr ? cancel->fd() : -1};
+  const std::span<const int> waited(fds.data(), cancel != nullptr ? 2 : 1);
+  // Wait first, then read: nothing of this call's reply can be there before the request left, and a
+  // read that finds nothing costs a system call per call.
   for (;;) {
-    GUISE_TRY(bool complete, pending.try_finish(out));
-    if (complete) return Status::Ok();
-    std::vector<int> fds{pending.wait_fd()};
-    if (cancel != nullptr) fds.push_back(cancel->fd());
-    auto woke = modal_wait(fds, pending.deadline());
+    auto woke = modal_wait(waited, pending.deadline());
     if (!woke.ok()) {
       if (woke.status().code() == StatusCode::kDeadlineExceeded) {
         pending.abandon(false);
@@ -34,6 +36,8 @@ Status call_from_apartment(const rpc::Client& client, const rpc::InterfaceId& if
       pending.abandon(true);
       return Status(StatusCode::kCancelled, "call cancelled", RPC_E_CALL_CANCELED);
     }
+    GUISE_TRY(bool complete, pending.try_finish(out));
+    if (complete) return Status::Ok();
   }
 }
 

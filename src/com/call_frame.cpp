@@ -1,6 +1,7 @@
 #include "com/call_frame.h"
 
 #include "com/apartment.h"
+#include "com/causality.h"
 #include "com/random_ids.h"
 
 namespace guise::com {
@@ -36,6 +37,8 @@ ComPtr<IUnknown> CallFrame::context_object() {
 
 GUID causality_for_outgoing_call() noexcept {
   if (t_current != nullptr) return t_current->causality();
+  // A chain the thread opened itself (CausalityScope), else a new chain per call.
+  if (std::optional<GUID> chain = current_causality()) return *chain;
   return fast_random_guid();
 }
 

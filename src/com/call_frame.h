@@ -55,7 +55,7 @@ class CallFrame {
 };
 
 // The causality id an outgoing call made on this thread carries: the current call's (nested calls
-// keep the chain, MS-DCOM §3.2.4.2), else a fresh one.
+// keep the chain, MS-DCOM §3.2.4.2), else the thread's own CausalityScope's, else a fresh one.
 GUID causality_for_outgoing_call() noexcept;
 
 // The peer whose call the calling thread is serving, or PeerKey::self().

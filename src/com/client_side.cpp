@@ -1,6 +1,7 @@
 #include "com/client_side.h"
 
 #include "base/log.h"
+#include "com/apartment.h"
 #include "com/security_settings.h"
 
 namespace guise::com {
@@ -18,7 +19,9 @@ Result<ComPtr<IUnknown>> ClientSide::unmarshal(const ObjRef& objref, const IID& 
   freeze_security_policy();  // making a proxy: CoInitializeSecurity is too late from now on (R36)
   GUISE_TRY(std::shared_ptr<RemoteOxid> oxid, oxids_.resolve(objref.std.oxid, objref.resolver, expected_server));
   const bool pinged = (objref.std.flags & kSorfNoPing) == 0;
-  const Key key{oxid.get(), objref.std.oid};
+  const Apartment* apartment = current_apartment();
+  const std::uint64_t apartment_id = apartment != nullptr ? apartment->id() : 0;
+  const Key key{oxid.get(), objref.std.oid, apartment_id};
   ComPtr<ProxyManager> manager;
   bool created = false;
   {
@@ -27,7 +30,7 @@ Result<ComPtr<IUnknown>> ClientSide::unmarshal(const ObjRef& objref, const IID& 
     if (it != managers_.end() && it->second->try_add_ref()) {
       manager.Attach(it->second);
     } else {
-      auto* fresh = new ProxyManager(*this, oxid, objref.std.oid, pinged);  // one reference: ours
+      auto* fresh = new ProxyManager(*this, oxid, objref.std.oid, pinged, apartment_id);  // one reference: ours
       manager.Attach(fresh);
       managers_[key] = fresh;
       identities_.insert(static_cast<IUnknown*>(fresh));
@@ -62,7 +65,7 @@ Status ClientSide::release_marshal_data(const ObjRef& objref) {
 void ClientSide::manager_released(ProxyManager* manager, std::vector<InterfaceRefs> refs, bool pinged) {
   {
     std::lock_guard lock(mu_);
-    const Key key{manager->oxid().get(), manager->oid()};
+    const Key key{manager->oxid().get(), manager->oid(), manager->apartment_id()};
     if (auto it = managers_.find(key); it != managers_.end() && it->second == manager) managers_.erase(it);
     identities_.erase(static_cast<IUnknown*>(manager));
   }

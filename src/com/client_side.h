@@ -2,7 +2,7 @@
 // connections, resolved OXIDs, the table of proxy managers, pinging and batched releases.
 //
 // unmarshal() turns a remote OBJREF into a pointer: resolve the OXID (cached), find or create the
-// object's ProxyManager (one per exporter and OID: COM identity), let it take the OBJREF's
+// object's ProxyManager (one per exporter, OID and unmarshaling apartment: COM identity), let it take the OBJREF's
 // references, hold its OID in the ping set unless the exporter asked for no pings, and
 // QueryInterface the requested IID. The table is also how marshaling recognises a proxy (to hand a
 // third party the real exporter's OBJREF instead of exporting the proxy).
@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
@@ -52,7 +53,7 @@ class ClientSide {
   std::size_t proxy_count() const;
 
  private:
-  using Key = std::pair<const RemoteOxid*, Oid>;
+  using Key = std::tuple<const RemoteOxid*, Oid, std::uint64_t>;  // exporter, object, our apartment
   ComLimits limits_;
   ndr::InterfaceMarshaler& marshaler_;
   ConnectionSource connections_;

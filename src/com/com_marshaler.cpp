@@ -27,7 +27,11 @@ Result<std::vector<std::byte>> ComMarshaler::marshal_interface(IUnknown* object,
 }
 
 Result<ComPtr<IUnknown>> ComMarshaler::unmarshal(const ObjRef& objref, const IID& iid) {
-  if (runtime_.is_local_oxid(objref.std.oxid)) return runtime_.exporter().unmarshal_local(objref.std, iid);
+  // The object itself in its own apartment; anywhere else a proxy, even in this process (calls then
+  // reach the object's apartment through this process's endpoint, as Windows' cross-apartment proxies).
+  if (runtime_.exporter().is_current_apartment(objref.std.oxid)) {
+    return runtime_.exporter().unmarshal_local(objref.std, iid);
+  }
   return runtime_.client().unmarshal(objref, iid);
 }
 

@@ -1,6 +1,14 @@
 // modal_wait.cpp: one loop for every COM wait — poll the caller's descriptors, events and the STA's queue.
 #include "com/modal_wait.h"
 
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "com/apartment.h"
@@ -9,6 +17,8 @@
 namespace guise::com {
 
 namespace {
+
+constexpr short kReady = POLLIN | POLLERR | POLLHUP | POLLNVAL;
 
 Status call_pending() {
   return Status(StatusCode::kDeadlineExceeded, "the wait timed out", RPC_S_CALLPENDING);
@@ -22,6 +32,34 @@ std::shared_ptr<Apartment> own_sta() {
   return apartment->shared();
 }
 
+// A wait for any one of `objects` or `fds` (not wait-all): one blocking poll, then the first ready
+// object that can be taken, else the first ready descriptor, in order — without wait_for_objects'
+// non-blocking looks before and after sleeping (two system calls per wait, on every STA call).
+// `set` holds the objects' descriptors then `fds`.
+Result<WaitOutcome> wait_for_any(std::span<Waitable* const> objects, std::span<pollfd> set, WaitDeadline deadline) {
+  const std::size_t n = objects.size();
+  for (;;) {
+    int timeout = -1;
+    if (deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      timeout = static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left.count(), 0, 1 << 30));
+    }
+    for (pollfd& p : set) p.revents = 0;
+    const int rc = ::poll(set.data(), set.size(), timeout);
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      return Status(StatusCode::kInternal, std::string("poll: ") + std::strerror(errno));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if ((set[i].revents & kReady) != 0 && objects[i]->try_acquire()) return WaitOutcome{WaitOutcome::Kind::kObject, i};
+    }
+    for (std::size_t j = n; j < set.size(); ++j) {
+      if ((set[j].revents & kReady) != 0) return WaitOutcome{WaitOutcome::Kind::kWakeFd, j - n};
+    }
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) return WaitOutcome{WaitOutcome::Kind::kTimeout, 0};
+  }
+}
+
 // The loop: objects and caller fds are checked first (wait_for_objects reports the caller's fds
 // before the queue's, which comes last), then one queued item runs, then look again.
 Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_all, std::span<const int> fds,
@@ -29,8 +67,21 @@ Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_a
   std::shared_ptr<Apartment> sta = own_sta();
   std::vector<int> wake(fds.begin(), fds.end());
   if (sta != nullptr) wake.push_back(sta->wake_fd());
+  // Wait-all keeps wait_for_objects (it must take every object at once); any-of polls once.
+  const bool any_of = !wait_all || objects.empty();
+  std::array<pollfd, 8> small{};
+  std::vector<pollfd> large;
+  std::span<pollfd> set;
+  if (any_of) {
+    const std::size_t count = objects.size() + wake.size();
+    if (count > small.size()) large.resize(count);
+    set = count > small.size() ? std::span<pollfd>(large) : std::span<pollfd>(small.data(), count);
+    for (std::size_t i = 0; i < objects.size(); ++i) set[i] = {objects[i]->wait_fd(), POLLIN, 0};
+    for (std::size_t j = 0; j < wake.size(); ++j) set[objects.size() + j] = {wake[j], POLLIN, 0};
+  }
   for (;;) {
-    GUISE_TRY(WaitOutcome outcome, wait_for_objects(objects, wait_all, deadline, wake));
+    GUISE_TRY(WaitOutcome outcome,
+              any_of ? wait_for_any(objects, set, deadline) : wait_for_objects(objects, wait_all, deadline, wake));
     if (outcome.kind != WaitOutcome::Kind::kWakeFd || outcome.index < fds.size()) return outcome;
     // Work that keeps arriving must not hold a timed wait past its deadline (the objects and fds
     // were just found not ready).
@@ -39,6 +90,7 @@ Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_a
       sta->run_one();  // the queue's descriptor: serve one item, then look again
     } else {
       wake.pop_back();  // the work run here left the apartment: nothing more to serve
+      if (!set.empty()) set = set.first(set.size() - 1);
       sta.reset();
     }
   }

@@ -17,8 +17,14 @@ inline constexpr std::uint32_t kOrInvalidSet = 1914;
 
 class StubManager {
  public:
-  StubManager(Oid oid, ComPtr<IUnknown> identity, PeerKey exported_for, bool system)
-      : oid_(oid), identity_(std::move(identity)), exported_for_(std::move(exported_for)), system_(system) {}
+  StubManager(Oid oid, ComPtr<IUnknown> identity, PeerKey exported_for, bool system, Oxid oxid,
+              std::shared_ptr<Apartment> sta)
+      : oid_(oid),
+        identity_(std::move(identity)),
+        exported_for_(std::move(exported_for)),
+        system_(system),
+        oxid_(oxid),
+        sta_(std::move(sta)) {}
   ~StubManager() {
     for (auto& itf : interfaces_) {
       if (itf->pointer != nullptr) itf->pointer->Release();
@@ -29,6 +35,14 @@ class StubManager {
   IUnknown* identity() const noexcept { return identity_.Get(); }
   const PeerKey& exported_for() const noexcept { return exported_for_; }
   bool system() const noexcept { return system_; }
+  Oxid oxid() const noexcept { return oxid_; }
+  // The STA the object lives in; null: the MTA.
+  const std::shared_ptr<Apartment>& sta() const noexcept { return sta_; }
+  // Whether the calling thread is in the object's apartment.
+  bool in_current_apartment() const noexcept {
+    Apartment* current = current_apartment();
+    return sta_ ? current == sta_.get() : current == nullptr || current->kind() == ApartmentKind::kMta;
+  }
 
   // Under the exporter's mutex:
   std::vector<std::unique_ptr<ExportedInterface>> interfaces_;
@@ -55,6 +69,8 @@ class StubManager {
   ComPtr<IUnknown> identity_;
   PeerKey exported_for_;
   bool system_;
+  Oxid oxid_;
+  std::shared_ptr<Apartment> sta_;
 };
 
 struct ObjectExporter::PingSet {
@@ -119,7 +135,7 @@ Result<ExportedInterface*> ObjectExporter::interface_for(const std::shared_ptr<S
     } else {
       result = itf.get();
       owner->interfaces_.push_back(std::move(itf));
-      by_ipid_.emplace(result->ipid, DispatchTarget{owner, result});
+      by_ipid_.emplace(result->ipid, DispatchTarget{owner, result, owner->sta()});
     }
   }
   if (itf) pointer->Release();  // ours was not kept (user code: outside the mutex)
@@ -137,6 +153,7 @@ Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& 
     std::lock_guard lock(mu_);
     owner = find_by_identity_locked(identity.Get());
     if (!owner) {
+      GUISE_TRY(auto home, export_apartment_locked());
       if (peer.kind != PeerKey::Kind::kSelf && objects_per_peer_[peer] >= limits_.max_objects_per_peer) {
         log::warn("com: {} holds {} exported objects, its limit; refusing another", peer.describe(),
                   objects_per_peer_[peer]);
@@ -144,7 +161,7 @@ Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& 
       }
       Oid oid = random_id64();
       while (by_oid_.contains(oid)) oid = random_id64();
-      owner = std::make_shared<StubManager>(oid, identity, peer, false);
+      owner = std::make_shared<StubManager>(oid, identity, peer, false, home.first, std::move(home.second));
       by_identity_.emplace(identity.Get(), owner);
       by_oid_.emplace(oid, owner);
       if (peer.kind != PeerKey::Kind::kSelf) ++objects_per_peer_[peer];
@@ -160,7 +177,7 @@ Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& 
     --owner->table_marshals_;
     if (itf.ok()) {
       std.flags = 0;
-      std.oxid = oxid_;
+      std.oxid = owner->oxid();
       std.oid = owner->oid();
       std.ipid = (*itf)->ipid;
       if (kind == MarshalKind::kNormal) {
@@ -176,14 +193,14 @@ Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& 
       dropped = remove_if_unreferenced_locked(owner);
     }
   }
-  dropped.reset();  // outside the lock: may Release the object
+  release_in_apartment(std::move(dropped));  // outside the lock: may Release the object
   if (!itf.ok()) return std::move(itf).status();
   return std;
 }
 
 void ObjectExporter::add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, const ndr::ProxyStubEntry* stub) {
   rem_unknown->AddRef();
-  auto owner = std::make_shared<StubManager>(0, ComPtr<IUnknown>(rem_unknown), PeerKey::self(), true);
+  auto owner = std::make_shared<StubManager>(0, ComPtr<IUnknown>(rem_unknown), PeerKey::self(), true, oxid_, nullptr);
   auto itf = std::make_unique<ExportedInterface>();
   itf->ipid = ipid;
   itf->iid = stub->iid;
@@ -192,7 +209,106 @@ void ObjectExporter::add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, co
   std::lock_guard lock(mu_);
   ExportedInterface* raw = itf.get();
   owner->interfaces_.push_back(std::move(itf));
-  by_ipid_.emplace(ipid, DispatchTarget{owner, raw});
+  by_ipid_.emplace(ipid, DispatchTarget{owner, raw, nullptr});
+  rem_unknown_ipid_ = ipid;
+  rem_unknown_ = rem_unknown;
+  rem_unknown_stub_ = stub;
+}
+
+Result<std::pair<Oxid, std::shared_ptr<Apartment>>> ObjectExporter::export_apartment_locked() {
+  Apartment* current = current_apartment();
+  if (current == nullptr || current->kind() == ApartmentKind::kMta) return std::pair{oxid_, std::shared_ptr<Apartment>()};
+  if (auto it = sta_exports_.find(current->id()); it != sta_exports_.end()) {
+    return std::pair{it->second.oxid, it->second.apartment};
+  }
+  if (current->closed() || rem_unknown_ == nullptr) {
+    return Status(StatusCode::kFailedPrecondition, "com: the apartment is closing", CO_E_NOTINITIALIZED);
+  }
+  StaExport sta;
+  sta.oxid = random_id64();
+  while (sta.oxid == oxid_ || sta_by_oxid_.contains(sta.oxid)) sta.oxid = random_id64();
+  sta.rem_unknown = random_guid();
+  sta.apartment = current->shared();
+  // The STA's own IRemUnknown: the process's object under an IPID dispatched on the STA's thread.
+  rem_unknown_->AddRef();
+  auto owner = std::make_shared<StubManager>(0, ComPtr<IUnknown>(rem_unknown_), PeerKey::self(), true, sta.oxid,
+                                             sta.apartment);
+  auto itf = std::make_unique<ExportedInterface>();
+  itf->ipid = sta.rem_unknown;
+  itf->iid = rem_unknown_stub_->iid;
+  itf->pointer = rem_unknown_;  // the reference taken above
+  itf->stub = rem_unknown_stub_;
+  ExportedInterface* raw = itf.get();
+  owner->interfaces_.push_back(std::move(itf));
+  by_ipid_.emplace(sta.rem_unknown, DispatchTarget{owner, raw, sta.apartment});
+  sta_by_oxid_.emplace(sta.oxid, current->id());
+  auto result = std::pair{sta.oxid, sta.apartment};
+  sta_exports_.emplace(current->id(), std::move(sta));
+  log::debug("com: STA {} exports as OXID {:016x}", current->id(), result.first);
+  return result;
+}
+
+bool ObjectExporter::owns_oxid(Oxid oxid) const {
+  if (oxid == oxid_) return true;
+  std::lock_guard lock(mu_);
+  return sta_by_oxid_.contains(oxid);
+}
+
+bool ObjectExporter::is_current_apartment(Oxid oxid) const {
+  Apartment* current = current_apartment();
+  if (oxid == oxid_) return current == nullptr || current->kind() == ApartmentKind::kMta;
+  if (current == nullptr) return false;
+  std::lock_guard lock(mu_);
+  auto it = sta_by_oxid_.find(oxid);
+  return it != sta_by_oxid_.end() && it->second == current->id();
+}
+
+std::optional<Ipid> ObjectExporter::rem_unknown_of(Oxid oxid) const {
+  std::lock_guard lock(mu_);
+  if (oxid == oxid_) return rem_unknown_ipid_;
+  auto it = sta_by_oxid_.find(oxid);
+  if (it == sta_by_oxid_.end()) return std::nullopt;
+  return sta_exports_.at(it->second).rem_unknown;
+}
+
+void ObjectExporter::apartment_closed(std::uint64_t apartment_id) {
+  std::vector<std::shared_ptr<StubManager>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    auto sta = sta_exports_.find(apartment_id);
+    if (sta == sta_exports_.end()) return;
+    std::vector<std::shared_ptr<StubManager>> living;
+    for (const auto& [oid, owner] : by_oid_) {
+      if (owner->sta() == sta->second.apartment) living.push_back(owner);
+    }
+    for (const auto& owner : living) {
+      if (auto gone = remove_locked(owner)) dropped.push_back(std::move(gone));
+    }
+    if (auto it = by_ipid_.find(sta->second.rem_unknown); it != by_ipid_.end()) {
+      dropped.push_back(it->second.owner);  // the system entry: leaves by_ipid_ only
+      by_ipid_.erase(it);
+    }
+    sta_by_oxid_.erase(sta->second.oxid);
+    log::debug("com: STA {} closed: OXID {:016x} and {} object(s) disconnected", apartment_id, sta->second.oxid,
+               dropped.size() - 1);
+    sta_exports_.erase(sta);
+  }
+  dropped.clear();  // on the STA's own thread: the objects' last Release runs where they lived
+}
+
+void ObjectExporter::release_in_apartment(std::shared_ptr<StubManager> dropped) {
+  if (!dropped) return;
+  if (dropped->sta() && !dropped->sta()->is_current() && !dropped->sta()->closed()) {
+    std::shared_ptr<Apartment> sta = dropped->sta();
+    // A failed post destroys the work here, which releases the object here: its apartment is gone.
+    (void)sta->post([keep = std::move(dropped)] {});
+    return;
+  }
+  dropped.reset();
+}
+
+void ObjectExporter::release_in_apartment(std::vector<std::shared_ptr<StubManager>> dropped) {
+  for (auto& owner : dropped) release_in_apartment(std::move(owner));
 }
 
 std::optional<DispatchTarget> ObjectExporter::find(const Ipid& ipid) {
@@ -228,7 +344,8 @@ Result<ComPtr<IUnknown>> ObjectExporter::unmarshal_local(const StdObjRef& std, c
   {
     std::lock_guard lock(mu_);
     auto it = by_ipid_.find(std.ipid);
-    if (std.oxid != oxid_ || it == by_ipid_.end() || it->second.owner->oid() != std.oid || it->second.owner->system()) {
+    if (it == by_ipid_.end() || it->second.owner->oxid() != std.oxid || it->second.owner->oid() != std.oid ||
+        it->second.owner->system()) {
       return Status(StatusCode::kUnavailable, "com: the object of this OBJREF is no longer exported", CO_E_OBJNOTCONNECTED);
     }
     owner = it->second.owner;
@@ -243,7 +360,7 @@ Result<ComPtr<IUnknown>> ObjectExporter::unmarshal_local(const StdObjRef& std, c
     }
     dropped = remove_if_unreferenced_locked(owner);
   }
-  dropped.reset();
+  release_in_apartment(std::move(dropped));
   if (FAILED(hr) || !result) return Status(StatusCode::kNotFound, "com: QueryInterface failed", FAILED(hr) ? hr : E_NOINTERFACE);
   return result;
 }
@@ -253,7 +370,8 @@ Status ObjectExporter::release_marshal_data(const StdObjRef& std) {
   {
     std::lock_guard lock(mu_);
     auto it = by_ipid_.find(std.ipid);
-    if (std.oxid != oxid_ || it == by_ipid_.end() || it->second.owner->oid() != std.oid || it->second.owner->system()) {
+    if (it == by_ipid_.end() || it->second.owner->oxid() != std.oxid || it->second.owner->oid() != std.oid ||
+        it->second.owner->system()) {
       return Status(StatusCode::kUnavailable, "com: the object of this OBJREF is no longer exported", CO_E_OBJNOTCONNECTED);
     }
     auto owner = it->second.owner;
@@ -266,6 +384,7 @@ Status ObjectExporter::release_marshal_data(const StdObjRef& std) {
     }
     dropped = remove_if_unreferenced_locked(owner);
   }
+  release_in_apartment(std::move(dropped));
   return Status::Ok();
 }
 
@@ -277,6 +396,7 @@ void ObjectExporter::disconnect(IUnknown* object) {
     std::lock_guard lock(mu_);
     if (auto owner = find_by_identity_locked(identity.Get())) dropped = remove_locked(owner);
   }
+  release_in_apartment(std::move(dropped));
 }
 
 Status ObjectExporter::query_interface(const PeerKey& peer, const Ipid& ipid, std::uint32_t refs,
@@ -293,6 +413,12 @@ Status ObjectExporter::query_interface(const PeerKey& peer, const Ipid& ipid, st
       return Status(StatusCode::kUnavailable, "com: RemQueryInterface on an unknown IPID", RPC_E_INVALID_IPID);
     }
     owner = it->second.owner;
+    // QueryInterface runs in the object's apartment: a query through another apartment's
+    // IRemUnknown is refused (a guise client asks the OXID the OBJREF named).
+    if (!owner->in_current_apartment()) {
+      return Status(StatusCode::kInvalidInput, "com: RemQueryInterface through another apartment's IRemUnknown",
+                    RPC_E_INVALID_IPID);
+    }
     ++owner->table_marshals_;  // keeps it while QueryInterface runs unlocked
   }
   (void)peer;
@@ -303,7 +429,7 @@ Status ObjectExporter::query_interface(const PeerKey& peer, const Ipid& ipid, st
       std::lock_guard lock(mu_);
       (*itf)->public_refs = saturating_add((*itf)->public_refs, refs, limits_.max_public_refs_per_ipid);
       result.hr = S_OK;
-      result.std = {0, refs, oxid_, owner->oid(), (*itf)->ipid};
+      result.std = {0, refs, owner->oxid(), owner->oid(), (*itf)->ipid};
     } else {
       result.hr = status_to_hresult(itf.status()) == REGDB_E_IIDNOTREG ? E_NOINTERFACE : status_to_hresult(itf.status());
     }
@@ -316,6 +442,7 @@ Status ObjectExporter::query_interface(const PeerKey& peer, const Ipid& ipid, st
     owner->unpinged_since_ = Clock::now();
     dropped = remove_if_unreferenced_locked(owner);
   }
+  release_in_apartment(std::move(dropped));
   return Status::Ok();
 }
 
@@ -375,7 +502,7 @@ HRESULT ObjectExporter::release_refs(const PeerKey& peer, std::span<const Interf
       if (auto gone = remove_if_unreferenced_locked(owner)) dropped.push_back(std::move(gone));
     }
   }
-  dropped.clear();  // outside the lock: releases the objects
+  release_in_apartment(std::move(dropped));  // outside the lock: releases the objects
   return overall;
 }
 
@@ -478,7 +605,7 @@ std::size_t ObjectExporter::collect_garbage(Clock::time_point now, Clock::durati
     }
   }
   const std::size_t count = dropped.size();
-  dropped.clear();
+  release_in_apartment(std::move(dropped));
   return count;
 }
 

@@ -18,6 +18,14 @@
 // client leaks nothing. When nothing keeps an object exported it leaves every table and the stub
 // manager releases it once the calls still running on it have returned.
 //
+// Apartments (MS-DCOM §3.1.1.1: an OXID identifies an apartment): an object belongs to the apartment
+// of the thread that first exported it — an STA thread's STA, else the MTA — and its OBJREFs name that
+// apartment's OXID. The MTA has the exporter's own OXID; each STA gets its own OXID (and IRemUnknown
+// IPID) the first time it exports, until it closes: apartment_closed() then disconnects every object
+// that lived there and forgets the OXID. IRemUnknown queries only reach objects of the apartment the
+// call runs in, so QueryInterface on an STA object always runs on its thread; an STA object's last
+// release, when it happens elsewhere (a rundown, a release through another apartment), is posted to
+// its thread (or done where it is once the STA is gone).
 // Per-peer bounds (limits.h): objects exported while serving a peer's call, ping sets per peer, OIDs
 // per set, IIDs per query. Thread-safety: every member may be called from any thread; one mutex
 // guards the tables and is never held while user code (QueryInterface, Release) runs.
@@ -34,6 +42,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "com/apartment.h"
 #include "com/limits.h"
 #include "com/objref.h"
 #include "com/peer.h"
@@ -64,6 +73,8 @@ class StubManager;
 struct DispatchTarget {
   std::shared_ptr<StubManager> owner;
   ExportedInterface* itf = nullptr;  // its pointer, iid and stub never change; counts are the exporter's
+  // The STA the object lives in (its calls run on that thread); null for the MTA.
+  std::shared_ptr<Apartment> sta;
 };
 
 // One RemQueryInterface answer.
@@ -81,7 +92,18 @@ class ObjectExporter {
   ObjectExporter(const ObjectExporter&) = delete;
   ObjectExporter& operator=(const ObjectExporter&) = delete;
 
+  // The MTA's OXID.
   Oxid oxid() const noexcept { return oxid_; }
+  // Whether `oxid` is one of this process's apartments (the MTA or a live STA).
+  bool owns_oxid(Oxid oxid) const;
+  // Whether `oxid` is the calling thread's apartment: an OBJREF for it unmarshals to the object itself;
+  // any other of ours needs a proxy (calls then go to the object's apartment).
+  bool is_current_apartment(Oxid oxid) const;
+  // ResolveOxid2: the IRemUnknown IPID of apartment `oxid`, or nullopt when it is not ours (or closed).
+  std::optional<Ipid> rem_unknown_of(Oxid oxid) const;
+  // The STA `apartment_id` closed: its objects are disconnected (released here, on its thread) and its
+  // OXID forgotten. Calls still queued for it were faulted when its queue closed.
+  void apartment_closed(std::uint64_t apartment_id);
 
   // Exports `object` as `iid` for a marshal of `kind` made on behalf of `peer`. Errors:
   // E_NOINTERFACE (object lacks iid), REGDB_E_IIDNOTREG (no proxy/stub for iid), E_OUTOFMEMORY
@@ -89,7 +111,8 @@ class ObjectExporter {
   [[nodiscard]] Result<StdObjRef> export_interface(IUnknown* object, const IID& iid, MarshalKind kind,
                                                    const PeerKey& peer);
 
-  // Registers the apartment's IRemUnknown object under `ipid` (never reference counted or run down).
+  // Registers the MTA's IRemUnknown object under `ipid` (never reference counted or run down); each
+  // STA's OXID gets the same object under an IPID of its own, dispatched in that STA.
   void add_rem_unknown(const Ipid& ipid, IUnknown* rem_unknown, const ndr::ProxyStubEntry* stub);
 
   // The interface a call on `ipid` reaches, or nullopt (unknown, disconnected or run down). A call
@@ -134,6 +157,17 @@ class ObjectExporter {
   std::shared_ptr<StubManager> remove_if_unreferenced_locked(const std::shared_ptr<StubManager>& owner);
   std::shared_ptr<StubManager> remove_locked(const std::shared_ptr<StubManager>& owner);
   Result<ExportedInterface*> interface_for(const std::shared_ptr<StubManager>& owner, const IID& iid);
+  // The OXID for objects the calling thread exports now (made for its STA on first use).
+  Result<std::pair<Oxid, std::shared_ptr<Apartment>>> export_apartment_locked();
+  // Drops stub managers that left the tables: an STA object's last release goes to its thread.
+  static void release_in_apartment(std::vector<std::shared_ptr<StubManager>> dropped);
+  static void release_in_apartment(std::shared_ptr<StubManager> dropped);
+
+  struct StaExport {
+    Oxid oxid = 0;
+    Ipid rem_unknown{};
+    std::shared_ptr<Apartment> apartment;
+  };
 
   const Oxid oxid_;
   const ComLimits limits_;
@@ -144,6 +178,11 @@ class ObjectExporter {
   std::map<PeerKey, std::uint32_t> objects_per_peer_;
   std::unordered_map<std::uint64_t, std::unique_ptr<PingSet>> ping_sets_;
   std::map<PeerKey, std::uint32_t> ping_sets_per_peer_;
+  Ipid rem_unknown_ipid_{};
+  IUnknown* rem_unknown_ = nullptr;  // held by its system stub manager
+  const ndr::ProxyStubEntry* rem_unknown_stub_ = nullptr;
+  std::unordered_map<std::uint64_t, StaExport> sta_exports_;  // by apartment id
+  std::unordered_map<Oxid, std::uint64_t> sta_by_oxid_;
 };
 
 }  // namespace guise::com

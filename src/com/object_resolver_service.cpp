@@ -56,10 +56,13 @@ error_status_t ObjectResolverService::ResolveOxid2(handle_t, OXID* pOxid, USHORT
   *pipidRemUnknown = GUID_NULL;
   *pAuthnHint = 0;
   *pComVersion = {kComVersionMajor, kComVersionMinor};
-  if (*pOxid != exporter_.oxid()) return kOrInvalidOxid;
+  // Every apartment of this process is an OXID (the MTA's and each exporting STA's), served on the same
+  // endpoints; each has its own IRemUnknown IPID, dispatched in that apartment.
+  const std::optional<Ipid> rem_unknown = exporter_.rem_unknown_of(*pOxid);
+  if (!rem_unknown) return kOrInvalidOxid;
   *ppdsaOxidBindings = allocate_dual_string_array(filtered(bindings_(), arRequestedProtseqs, cRequestedProtseqs));
   if (*ppdsaOxidBindings == nullptr) return kErrorNotEnoughMemory;
-  *pipidRemUnknown = rem_unknown_;
+  *pipidRemUnknown = *rem_unknown;
   *pAuthnHint = authn_hint_;
   return 0;
 }

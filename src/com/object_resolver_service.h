@@ -22,9 +22,9 @@ namespace guise::com {
 class ObjectResolverService final : public IObjectExporter_Server {
  public:
   // `bindings` gives this process's DUALSTRINGARRAY; `authn_hint` the level ResolveOxid2 advertises.
-  ObjectResolverService(ObjectExporter& exporter, Ipid rem_unknown, std::function<DualStringArray()> bindings,
-                        std::uint32_t authn_hint)
-      : exporter_(exporter), rem_unknown_(rem_unknown), bindings_(std::move(bindings)), authn_hint_(authn_hint) {}
+  // Every apartment's OXID resolves to these bindings and its own IRemUnknown IPID (the exporter's).
+  ObjectResolverService(ObjectExporter& exporter, std::function<DualStringArray()> bindings, std::uint32_t authn_hint)
+      : exporter_(exporter), bindings_(std::move(bindings)), authn_hint_(authn_hint) {}
 
   error_status_t ResolveOxid(handle_t hRpc, OXID* pOxid, USHORT cRequestedProtseqs, USHORT arRequestedProtseqs[],
                              DUALSTRINGARRAY** ppdsaOxidBindings, IPID* pipidRemUnknown, DWORD* pAuthnHint) override;
@@ -40,7 +40,6 @@ class ObjectResolverService final : public IObjectExporter_Server {
 
  private:
   ObjectExporter& exporter_;
-  Ipid rem_unknown_;
   std::function<DualStringArray()> bindings_;
   std::uint32_t authn_hint_;
 };

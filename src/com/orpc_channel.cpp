@@ -1,6 +1,7 @@
 #include "com/orpc_channel.h"
 
 #include "com/apartment.h"
+#include "com/apartment_call.h"
 #include "com/call_failure.h"
 #include "com/call_frame.h"
 #include "com/connection_source.h"
@@ -22,9 +23,14 @@ OrpcChannel::OrpcChannel(RemoteOxid* oxid, std::shared_ptr<RemoteOxid> keep_aliv
 Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opnum, std::span<const std::byte> stub_in) {
   // The IID a generated proxy passes is the one that declared the method (a base interface for
   // inherited methods); the call goes out on the IID this IPID was marshaled for, as Windows binds.
-  if (!thread_in_apartment()) {
+  const Apartment* apartment = current_apartment();
+  if (apartment == nullptr) {
     return Status(StatusCode::kFailedPrecondition, "com: the calling thread has not called CoInitializeEx",
                   CO_E_NOTINITIALIZED);
+  }
+  if (apartment_id_ != 0 && apartment->id() != apartment_id_) {
+    return Status(StatusCode::kFailedPrecondition, "com: a proxy used outside the apartment that unmarshaled it",
+                  RPC_E_WRONG_THREAD);
   }
   // The request body is built in a per-thread buffer (no allocation per call once it has grown);
   // ORPCTHIS is 32 bytes, a multiple of 8, so the parameters keep their NDR alignment after it.
@@ -42,7 +48,10 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   const rpc::Client& client = chosen != nullptr ? *chosen : oxid_->client();
   OutgoingIdentity presented;  // cloaking: who the kernel attests on this call (spec R50-R56)
   GUISE_RETURN_IF_ERROR(presented.enter(cloak_, client.auth().capabilities));
-  Status st = client.call(rpc::InterfaceId{iid_, 0, 0}, opnum, request, reply, options);
+  const rpc::InterfaceId iface{iid_, 0, 0};
+  Status st = apartment->kind() == ApartmentKind::kSta
+                  ? call_from_apartment(client, iface, opnum, request, reply, options)
+                  : client.call(iface, opnum, request, reply, options);
   if (request.capacity() > (std::size_t{1} << 20)) request = {};  // keep only small buffers
   if (!st.ok()) return orpc_call_failure(std::move(st));
 

@@ -49,6 +49,8 @@ class OrpcChannel final : public ndr::ProxyChannel {
   // Calls through this channel fail with RPC_E_TIMEOUT after `timeout` (runtime threads use it so a
   // hung peer cannot stall them; application proxies wait as Windows does).
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+  // Only threads of apartment `apartment_id` (Apartment::id) may call through this channel; 0: any.
+  void bind_to_apartment(std::uint64_t apartment_id) noexcept { apartment_id_ = apartment_id; }
 
   // Later calls use `auth` (a client from `connections` for the exporter's binding). kUnimplemented
   // for levels the transport cannot give (an authenticated level over TCP without a provider).
@@ -67,6 +69,7 @@ class OrpcChannel final : public ndr::ProxyChannel {
   ComLimits limits_;
   ndr::Limits ndr_limits_;
   std::optional<std::chrono::milliseconds> timeout_;
+  std::uint64_t apartment_id_ = 0;
   // The client calls go through; null: the exporter's default. ConnectionSource owns every client it
   // made for the life of the process, so a call still using an earlier one is safe.
   std::atomic<rpc::Client*> client_{nullptr};

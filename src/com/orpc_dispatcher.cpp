@@ -80,31 +80,39 @@ Status OrpcDispatcher::dispatch(rpc::ServerCall& call, std::span<const std::byte
   GUISE_RETURN_IF_ERROR(get_orpcthis(reader, header, limits_));
   GUISE_RETURN_IF_ERROR(check_client_version(header));
 
+  const std::span<const std::byte> params = in.subspan(reader.position());
+  // An STA object's call runs on its STA's thread (sta_dispatch.cpp); the MTA's right here.
+  if (target->sta && !target->sta->is_current()) return post_to_sta(std::move(*target), call, header.cid, params, order);
   ndr::Writer writer;
+  Status status;
+  {
+    DispatchApartmentScope mta;
+    status = run_call(itf, call, header.cid, params, order, writer);
+  }
+  GUISE_RETURN_IF_ERROR(status);
+  const auto bytes = writer.bytes();
+  out.assign(bytes.begin(), bytes.end());
+  return Status::Ok();
+}
+
+Status OrpcDispatcher::run_call(const ExportedInterface& itf, rpc::ServerCall& call, const GUID& cid,
+                                std::span<const std::byte> params, ndr::ByteOrder order, ndr::Writer& writer) {
   put_orpcthat(writer, {});
   ndr::CallContext ctx;
   ctx.interfaces = &marshaler_;
   ctx.limits = ndr_limits_;
   ctx.byte_order = order;
   ctx.runtime_call = &call;
-  Status status;
-  {
-    DispatchApartmentScope mta;
-    CallFrame frame(&call, header.cid, peer_of(attributes));
-    try {
-      status = itf.stub->invoke_stub(itf.pointer, attributes.opnum, in.subspan(reader.position()), writer, ctx);
-    } catch (const std::exception& e) {
-      log::warn("orpc: {} method {} threw: {}", itf.stub->name, attributes.opnum, e.what());
-      status = Status(StatusCode::kInternal, "orpc: the method threw", RPC_E_SERVERFAULT);
-    } catch (...) {
-      log::warn("orpc: {} method {} threw a non-exception", itf.stub->name, attributes.opnum);
-      status = Status(StatusCode::kInternal, "orpc: the method threw", RPC_E_SERVERFAULT);
-    }
+  const std::uint16_t opnum = call.attributes().opnum;
+  CallFrame frame(&call, cid, peer_of(call.attributes()));
+  try {
+    return itf.stub->invoke_stub(itf.pointer, opnum, params, writer, ctx);
+  } catch (const std::exception& e) {
+    log::warn("orpc: {} method {} threw: {}", itf.stub->name, opnum, e.what());
+  } catch (...) {
+    log::warn("orpc: {} method {} threw a non-exception", itf.stub->name, opnum);
   }
-  GUISE_RETURN_IF_ERROR(status);
-  const auto bytes = writer.bytes();
-  out.assign(bytes.begin(), bytes.end());
-  return Status::Ok();
+  return Status(StatusCode::kInternal, "orpc: the method threw", RPC_E_SERVERFAULT);
 }
 
 }  // namespace guise::com

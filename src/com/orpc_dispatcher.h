@@ -10,8 +10,14 @@
 //      object;
 //   2. ORPCTHIS is decoded and its COM version checked (RPC_E_VERSION_MISMATCH);
 //   3. the call runs inside a CallFrame (spec R8: saved and restored around the call; causality id;
-//      caller's peer key) and, for the MTA, as an MTA thread — the rpc layer has already entered the
-//      call's ProcessIdentityScope (DESIGN decision 5);
+//      caller's peer key) inside the call's ProcessIdentityScope (DESIGN decision 5), in the object's
+//      apartment: an MTA object's call right here, on the reading thread, as an MTA thread (the rpc
+//      layer has entered the scope); an STA object's call is deferred (rpc::ServerCall::defer) and
+//      posted to its STA, whose thread opens the scope, runs the same run_call and writes the reply
+//      (sta_dispatch.cpp). A call posted to an STA keeps its peer's rpc call slot until it is
+//      answered, so rpc::Limits::max_calls_per_peer bounds what one peer can queue for an STA (and
+//      ApartmentLimits::max_queued_work what everyone can); a call dropped unrun because the STA
+//      closed faults with RPC_E_DISCONNECTED;
 //   4. the generated stub decodes the parameters (interface pointers through the ComMarshaler),
 //      calls the object and encodes the reply after ORPCTHAT. A method that throws never sends its
 //      exception: the caller gets RPC_E_SERVERFAULT. Bad stub data is RPC_X_BAD_STUB_DATA.
@@ -24,6 +30,8 @@
 #include "com/limits.h"
 #include "com/object_exporter.h"
 #include "ndr/interface_marshaler.h"
+#include "ndr/data_representation.h"
+#include "ndr/writer.h"
 #include "rpc/interface_registry.h"
 #include "rpc/server_call.h"
 
@@ -41,6 +49,14 @@ class OrpcDispatcher {
   [[nodiscard]] Status dispatch(rpc::ServerCall& call, std::span<const std::byte> in, std::vector<std::byte>& out);
 
  private:
+  // Steps 3-4 on the thread that runs the call (already in the object's apartment and in the call's
+  // ProcessIdentityScope): ORPCTHAT then the stub's reply into `writer`.
+  Status run_call(const ExportedInterface& itf, rpc::ServerCall& call, const GUID& cid,
+                  std::span<const std::byte> params, ndr::ByteOrder order, ndr::Writer& writer);
+  // Defers `call` and posts it to target.sta (sta_dispatch.cpp).
+  Status post_to_sta(DispatchTarget target, rpc::ServerCall& call, const GUID& cid,
+                     std::span<const std::byte> params, ndr::ByteOrder order);
+
   ObjectExporter& exporter_;
   ndr::InterfaceMarshaler& marshaler_;
   ComLimits limits_;

@@ -16,12 +16,21 @@ inline constexpr std::chrono::milliseconds kPingCallTimeout{30000};
 }  // namespace
 
 void PingClient::hold(const std::shared_ptr<RemoteOxid>& oxid, Oid oid) {
-  std::lock_guard lock(mu_);
-  Resolver& r = resolvers_[oxid->resolver().to_string()];
-  if (!r.via) r.via = oxid;
-  if (r.held[oid]++ == 0) {
-    if (r.to_del.erase(oid) == 0) r.to_add.insert(oid);
+  bool new_resolver = false;
+  {
+    std::lock_guard lock(mu_);
+    Resolver& r = resolvers_[oxid->resolver().to_string()];
+    if (!r.via) {
+      r.via = oxid;
+      new_resolver = true;
+    }
+    if (r.held[oid]++ == 0) {
+      if (r.to_del.erase(oid) == 0) r.to_add.insert(oid);
+    }
   }
+  // The housekeeping thread pings; a process that only holds proxies (it never exported anything)
+  // has none running until something wakes it, and its OIDs would be run down by their exporters.
+  if (new_resolver && wake_) wake_();
 }
 
 void PingClient::drop(const std::shared_ptr<RemoteOxid>& oxid, Oid oid) {

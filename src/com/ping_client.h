@@ -32,7 +32,8 @@ class PingClient {
   PingClient(ComLimits limits, std::function<void()> wake_housekeeper)
       : limits_(limits), wake_(std::move(wake_housekeeper)) {}
 
-  // One more / one fewer holder of `oid` at `oxid`'s resolver.
+  // One more / one fewer holder of `oid` at `oxid`'s resolver. The first OID held at a resolver wakes
+  // the housekeeper (starting it in a process that never exported anything), so it gets pinged.
   void hold(const std::shared_ptr<RemoteOxid>& oxid, Oid oid);
   void drop(const std::shared_ptr<RemoteOxid>& oxid, Oid oid);
 

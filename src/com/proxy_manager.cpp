@@ -9,8 +9,9 @@
 
 namespace guise::com {
 
-ProxyManager::ProxyManager(ClientSide& client, std::shared_ptr<RemoteOxid> oxid, Oid oid, bool pinged)
-    : client_(client), oxid_(std::move(oxid)), oid_(oid), pinged_(pinged) {}
+ProxyManager::ProxyManager(ClientSide& client, std::shared_ptr<RemoteOxid> oxid, Oid oid, bool pinged,
+                           std::uint64_t apartment_id)
+    : client_(client), oxid_(std::move(oxid)), oid_(oid), pinged_(pinged), apartment_id_(apartment_id) {}
 
 bool ProxyManager::try_add_ref() noexcept {
   ULONG current = refs_.load(std::memory_order_relaxed);
@@ -72,6 +73,7 @@ Result<ProxyManager::Interface*> ProxyManager::add_locked(const IID& iid, const 
   itf->refs = refs;
   if (entry != nullptr) {
     itf->channel = std::make_unique<OrpcChannel>(oxid_.get(), oxid_, ipid, iid, &client_.marshaler(), client_.limits());
+    itf->channel->bind_to_apartment(apartment_id_);
     itf->proxy = entry->create_proxy(this, *itf->channel);
   }
   interfaces_.push_back(std::move(itf));

@@ -1,7 +1,7 @@
 // proxy_manager.h: the client-side identity of one remote object (MS-DCOM §3.2.4.1.2, §3.2.4.4).
 //
-// Every OBJREF this process unmarshals for the same object (same exporter, same OID) ends in the same
-// ProxyManager, so COM's identity rules hold: QueryInterface(IID_IUnknown) always gives the same
+// Every OBJREF one apartment of this process unmarshals for the same object (same exporter, same OID)
+// ends in the same ProxyManager (each apartment has its own, as on Windows), so COM's identity rules hold: QueryInterface(IID_IUnknown) always gives the same
 // pointer, and QueryInterface for an interface already held gives the same interface proxy. It owns
 // one generated interface proxy (and its OrpcChannel) per IPID, and the public references the
 // exporter granted on each. An IID not held yet is asked for once with IRemUnknown::RemQueryInterface
@@ -35,7 +35,9 @@ class ClientSide;
 
 class ProxyManager final : public IUnknown {
  public:
-  ProxyManager(ClientSide& client, std::shared_ptr<RemoteOxid> oxid, Oid oid, bool pinged);
+  // `apartment_id`: the apartment that unmarshaled it (Apartment::id); its proxies serve only that
+  // apartment's threads (others get RPC_E_WRONG_THREAD), as Windows' proxies do.
+  ProxyManager(ClientSide& client, std::shared_ptr<RemoteOxid> oxid, Oid oid, bool pinged, std::uint64_t apartment_id);
   ProxyManager(const ProxyManager&) = delete;
   ProxyManager& operator=(const ProxyManager&) = delete;
 
@@ -63,6 +65,7 @@ class ProxyManager final : public IUnknown {
   Result<IUnknown*> copy_proxy(const IUnknown* proxy);
 
   Oid oid() const noexcept { return oid_; }
+  std::uint64_t apartment_id() const noexcept { return apartment_id_; }
   const std::shared_ptr<RemoteOxid>& oxid() const noexcept { return oxid_; }
 
  private:
@@ -87,6 +90,7 @@ class ProxyManager final : public IUnknown {
   std::shared_ptr<RemoteOxid> oxid_;
   Oid oid_;
   bool pinged_;
+  std::uint64_t apartment_id_;
   std::atomic<ULONG> refs_{1};
   std::mutex mu_;
   std::vector<std::unique_ptr<Interface>> interfaces_;

@@ -93,8 +93,7 @@ Status Runtime::ensure_serving() {
   exporter_.add_rem_unknown(rem_unknown_ipid, rem_unknown,
                             ndr::ProxyStubRegistry::instance().find(IID_IRemUnknown2));
   rem_unknown->Release();  // the exporter holds it now
-  auto resolver = std::make_unique<ObjectResolverService>(exporter_, rem_unknown_ipid, [this] { return bindings(); },
-                                                          kAuthnHint);
+  auto resolver = std::make_unique<ObjectResolverService>(exporter_, [this] { return bindings(); }, kAuthnHint);
   GUISE_RETURN_IF_ERROR(server->register_interface(rpc::registration_for(IObjectExporter_v0_0_s_ifspec, resolver.get())));
   auto activation = std::make_unique<ActivationService>(marshaler_, exporter_, rem_unknown_ipid,
                                                         [this] { return bindings(); }, kAuthnHint, limits_);
@@ -123,6 +122,8 @@ Status Runtime::ensure_serving() {
   bindings_ = std::move(bindings);
   GUISE_RETURN_IF_ERROR(server->start());
 
+  // An STA's objects leave with it (on its thread, at its last CoUninitialize).
+  set_sta_closed_hook([](std::uint64_t apartment_id) { Runtime::instance().exporter().apartment_closed(apartment_id); });
   server_ = std::move(server);
   dispatcher_ = std::move(dispatcher);
   resolver_service_ = std::move(resolver);

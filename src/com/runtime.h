@@ -12,7 +12,8 @@
 // registered class objects), IRemUnknown2, and every
 // [object] interface of the proxy/stub registry — those registered when serving starts, i.e. every
 // interface linked into the program. Its threads (GUISE_COM_THREADS, default 4) read requests and run
-// MTA calls themselves (DESIGN decision 6). The OBJREFs it writes name these bindings. The
+// MTA calls themselves (DESIGN decision 6); calls for an STA's objects are handed to that STA's thread
+// (orpc_dispatcher.h). Every apartment that exports is an OXID on these same endpoints. The OBJREFs it writes name these bindings. The
 // housekeeping thread sends queued releases at once and, every ping period (ping_settings.h), pings
 // the OIDs this process holds and runs down what its own clients stopped pinging.
 // Thread-safety: all members.
@@ -48,7 +49,8 @@ class Runtime {
   ObjectExporter& exporter() noexcept { return exporter_; }
   ClientSide& client() noexcept { return client_; }
   ComMarshaler& marshaler() noexcept { return marshaler_; }
-  bool is_local_oxid(Oxid oxid) const noexcept { return oxid == exporter_.oxid(); }
+  // Whether `oxid` is one of this process's apartments.
+  bool is_local_oxid(Oxid oxid) const { return exporter_.owns_oxid(oxid); }
 
   // Starts the endpoint if it is not serving yet. kUnavailable if it cannot listen.
   [[nodiscard]] Status ensure_serving();

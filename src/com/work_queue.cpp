@@ -37,6 +37,11 @@ std::deque<Work> WorkQueue::close() {
   return std::exchange(items_, {});
 }
 
+std::size_t WorkQueue::size() const {
+  std::lock_guard lock(mu_);
+  return items_.size();
+}
+
 bool WorkQueue::closed() const {
   std::lock_guard lock(mu_);
   return closed_;

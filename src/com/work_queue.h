@@ -35,6 +35,8 @@ class WorkQueue {
   // Refuses further pushes; returns the work that was still queued.
   std::deque<Work> close();
   bool closed() const;
+  // Items queued now (diagnostics and tests).
+  std::size_t size() const;
   int wake_fd() const noexcept { return ready_->wait_fd(); }
 
  private:

@@ -28,6 +28,7 @@ namespace {
 // must not run there either).
 struct ChildPlan {
   const char* path = nullptr;
+  int program_fd = -1;  // executed instead of path when >= 0
   char* const* argv = nullptr;
   char* const* envp = nullptr;
   const char* working_directory = nullptr;  // nullptr: stay
@@ -127,7 +128,11 @@ struct KernelSigaction {
   if (plan.working_directory != nullptr && ::syscall(SYS_chdir, plan.working_directory) != 0) {
     child_fail(plan.report_fd, kWorkingDirectory);
   }
-  ::syscall(SYS_execve, plan.path, plan.argv, plan.envp);
+  if (plan.program_fd >= 0) {
+    ::syscall(SYS_execveat, plan.program_fd, "", plan.argv, plan.envp, AT_EMPTY_PATH);
+  } else {
+    ::syscall(SYS_execve, plan.path, plan.argv, plan.envp);
+  }
   child_fail(plan.report_fd, kExec);
 }
 
@@ -181,6 +186,7 @@ Result<SpawnedProcess> spawn_as(const Token& token, const SpawnOptions& options)
 
   ChildPlan plan;
   plan.path = options.argv[0].c_str();
+  plan.program_fd = options.program_fd;
   plan.argv = argv.data();
   plan.envp = options.environment ? envp.data() : environ;
   plan.working_directory = options.working_directory.empty() ? nullptr : options.working_directory.c_str();

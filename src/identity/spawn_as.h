@@ -44,6 +44,12 @@ struct SpawnOptions {
   std::array<int, 3> std_fds = {0, 1, 2};
   // bInheritHandles: false closes every other descriptor at exec; true keeps those not O_CLOEXEC.
   bool inherit_handles = false;
+  // When >= 0: the program to run, as a descriptor the server opened (O_PATH is enough), executed with
+  // execveat(AT_EMPTY_PATH) instead of argv[0]'s path. For a program the server chose that the token
+  // cannot reach by path (a checkout under a 0700 home, a root-only libexec folder): the token still
+  // needs the file's own execute permission. A compiled program only (a script's interpreter would have
+  // to reopen it by a path the descriptor no longer names). Not closed by spawn_as.
+  int program_fd = -1;
 };
 
 struct SpawnedProcess {

@@ -7,6 +7,8 @@
 //   block        print "calling", call Block (the test kills the server or this process meanwhile),
 //                then print "hr=<hex>"
 //   add          print "sum=<Add(2, 3)>" or "hr=<hex>"
+//   sta-<action> the same from an STA thread (its outgoing calls wait in the STA's modal loop)
+//   flood        12 threads call Null at once; each prints "hr=<hex>" when its call ends
 //   whocalls     print "caller_pid=<p> caller_uid=<u> server_pid=<s>"
 //   simple-ping <set id, hex>   IObjectExporter::SimplePing on someone else's set: print "status=<n>"
 //   - activate   (objref argument ignored) CoCreateInstance(CLSID_GuiseTestObject, CLSCTX_LOCAL_SERVER)
@@ -16,7 +18,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "guise/objbase.h"
 #include "integration/com/objref_text.h"
@@ -46,8 +51,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc != 3) return 2;
-  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
-  if (std::string(argv[2]) == "activate") {
+  std::string action = argv[2];
+  const bool sta = action.rfind("sta-", 0) == 0;
+  if (sta) action = action.substr(4);
+  if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
+  if (action == "activate") {
     ITestObject* created = nullptr;
     HRESULT hr = CoCreateInstance(CLSID_GuiseTestObject, nullptr, CLSCTX_LOCAL_SERVER, IID_ITestObject,
                                   reinterpret_cast<void**>(&created));
@@ -65,7 +73,6 @@ int main(int argc, char** argv) {
     std::printf("unmarshal hr=%08x\n", static_cast<unsigned>(hr));
     return 3;
   }
-  const std::string action = argv[2];
   if (action == "hold-child") {
     ITestObject* child = nullptr;
     const HRESULT created = object->CreateChild(&child);
@@ -80,6 +87,24 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     const HRESULT blocked = object->Block();
     std::printf("hr=%08x\n", static_cast<unsigned>(blocked));
+  } else if (action == "flood") {
+    // Many calls at once from this one peer, each printing "hr=<hex>" as it ends.
+    constexpr int kCallers = 12;
+    std::mutex out_mu;
+    std::vector<std::thread> callers;
+    for (int i = 0; i < kCallers; ++i) {
+      callers.emplace_back([object, &out_mu] {
+        if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return;
+        const HRESULT called = object->Null();
+        {
+          std::lock_guard lock(out_mu);
+          std::printf("hr=%08x\n", static_cast<unsigned>(called));
+          std::fflush(stdout);
+        }
+        CoUninitialize();
+      });
+    }
+    for (auto& caller : callers) caller.join();
   } else if (action == "add") {
     LONG sum = 0;
     const HRESULT added = object->Add(2, 3, &sum);

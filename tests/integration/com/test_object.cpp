@@ -4,8 +4,10 @@
 
 #include <condition_variable>
 #include <stdexcept>
+#include <thread>
 
 #include "com/call_frame.h"
+#include "guise/processthreadsapi.h"
 
 namespace guise::com::testing {
 namespace {
@@ -95,6 +97,32 @@ HRESULT TestObject::Block() {
 HRESULT TestObject::CreateChild(ITestObject** child) {
   *child = new TestObject();
   return S_OK;
+}
+
+HRESULT TestObject::ThreadId(ULONG* tid) {
+  *tid = GetCurrentThreadId();
+  return S_OK;
+}
+
+namespace {
+std::atomic<long> g_serialized_running{0};
+}  // namespace
+
+HRESULT TestObject::Serialized(LONG* at_entry, LONG* at_exit, ULONG* tid) {
+  *at_entry = g_serialized_running.fetch_add(1) + 1;
+  // Long enough for concurrent callers to overlap if the apartment let them (no sleep: a bounded spin).
+  for (int i = 0; i < 200; ++i) std::this_thread::yield();
+  *at_exit = g_serialized_running.load();
+  g_serialized_running.fetch_sub(1);
+  *tid = GetCurrentThreadId();
+  return S_OK;
+}
+
+HRESULT TestObject::CallBackTraced(ICallback* cb, LONG value, GUID* cid, LONG* result) {
+  const CallFrame* frame = CallFrame::current();
+  *cid = frame != nullptr ? frame->causality() : GUID{};
+  if (cb == nullptr) return E_POINTER;
+  return cb->Notify(value, result);
 }
 
 HRESULT TestObject::CallBack(ICallback* cb, LONG value, LONG* result) {
@@ -209,9 +237,25 @@ ULONG Callback::Release() {
 }
 
 HRESULT Callback::Notify(LONG value, LONG* result) {
+  {
+    std::lock_guard lock(mu_);
+    last_thread_ = GetCurrentThreadId();
+    const CallFrame* frame = CallFrame::current();
+    last_causality_ = frame != nullptr ? frame->causality() : GUID{};
+  }
   calls.fetch_add(1);
   *result = value * factor_;
   return S_OK;
+}
+
+DWORD Callback::last_thread() const {
+  std::lock_guard lock(mu_);
+  return last_thread_;
+}
+
+GUID Callback::last_causality() const {
+  std::lock_guard lock(mu_);
+  return last_causality_;
 }
 
 }  // namespace guise::com::testing

@@ -48,6 +48,9 @@ class TestObject final : public ITestObject, public IOther {
   HRESULT STDMETHODCALLTYPE QueryFor(REFIID riid, IUnknown** object) override;
   HRESULT STDMETHODCALLTYPE LiveObjects(LONG* count) override;
   HRESULT STDMETHODCALLTYPE CallLevel(ULONG* level) override;
+  HRESULT STDMETHODCALLTYPE ThreadId(ULONG* tid) override;
+  HRESULT STDMETHODCALLTYPE Serialized(LONG* at_entry, LONG* at_exit, ULONG* tid) override;
+  HRESULT STDMETHODCALLTYPE CallBackTraced(ICallback* cb, LONG value, GUID* cid, LONG* result) override;
 
   HRESULT STDMETHODCALLTYPE Twice(LONG value, LONG* result) override;
 
@@ -86,11 +89,17 @@ class Callback final : public ICallback {
   ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE Notify(LONG value, LONG* result) override;
   std::atomic<int> calls{0};
+  // The thread and causality id of the last Notify.
+  DWORD last_thread() const;
+  GUID last_causality() const;
 
  private:
   ~Callback() = default;
   LONG factor_;
   std::atomic<ULONG> refs_{1};
+  mutable std::mutex mu_;
+  DWORD last_thread_ = 0;  // guarded by mu_
+  GUID last_causality_{};  // guarded by mu_
 };
 
 }  // namespace guise::com::testing

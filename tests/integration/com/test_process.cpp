@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -26,6 +27,9 @@ TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid
   std::vector<char*> args;
   for (auto& a : copies) args.push_back(a.data());
   args.push_back(nullptr);
+  // Opened while still root: the program may sit below a directory the target uid cannot traverse
+  // (a checkout under /root, mode 0700); executing the descriptor needs only the file's own x bit.
+  const int program = ::open(args[0], O_PATH | O_CLOEXEC);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(in[0], STDIN_FILENO);
@@ -33,9 +37,10 @@ TestProcess::TestProcess(const std::vector<std::string>& argv, std::optional<uid
     for (auto& entry : env_copies) ::putenv(entry.data());
     if (gid && (::setgroups(0, nullptr) != 0 || ::setresgid(*gid, *gid, *gid) != 0)) ::_exit(126);
     if (uid && ::setresuid(*uid, *uid, *uid) != 0) ::_exit(126);
-    ::execv(args[0], args.data());
+    ::syscall(SYS_execveat, program, "", args.data(), environ, AT_EMPTY_PATH);
     ::_exit(127);
   }
+  if (program >= 0) ::close(program);
   ::close(in[0]);
   ::close(out[1]);
   if (pid_ < 0) {

@@ -302,6 +302,9 @@ std::string run_client_as(const identity::Token& token, const std::vector<std::s
   options.argv = {GUISE_RPC_TEST_CLIENT};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.std_fds[1] = fds[1];
+  // Opened here, as root: the checkout may sit below a directory the token cannot traverse.
+  guise::UniqueFd program(::open(GUISE_RPC_TEST_CLIENT, O_PATH | O_CLOEXEC));
+  options.program_fd = program.get();
   auto process = identity::spawn_as(token, options);
   ::close(fds[1]);
   if (!process.ok()) {

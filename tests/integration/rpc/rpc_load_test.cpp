@@ -68,21 +68,10 @@ TEST(RpcLoadTest, LegitimateCallersAreServedCorrectlyWhileEveryAttackRunsAtOnce)
   attackers.push_back(attack("flood", server.local(), {"300"}, kAttacker));
   for (const auto& a : attackers) ASSERT_TRUE(a.ready);
 
-  // Signals: once the identity switch keeps real ids the process's (issue 8 item 1), the attacker
-  // cannot signal a thread that impersonates it. Before that change it could (SIGKILL would end the
-  // server), so the signalling attacker runs only when the kernel shows real uids kept.
-  bool real_ids_kept = true;
-  for (const auto& line : server.thread_uid_lines()) {
-    auto ids = uids_of(line);
-    if (ids.size() == 4 && ids[1] == kAttacker && ids[0] == kAttacker) real_ids_kept = false;
-  }
-  std::optional<Attacker> signaller;
-  if (real_ids_kept) {
-    signaller = attack("signal", server.local(), {std::to_string(server.pid())}, kAttacker);
-    ASSERT_TRUE(signaller->ready);
-  } else {
-    GTEST_LOG_(INFO) << "real uids follow the caller (issue 8 item 1 not merged): signalling attacker skipped";
-  }
+  // Signals: the real ids stay the process's while a thread impersonates the attacker (spec v2 §4
+  // L1), so the attacker cannot signal the threads serving it; it tries throughout the run.
+  Attacker signaller = attack("signal", server.local(), {std::to_string(server.pid())}, kAttacker);
+  ASSERT_TRUE(signaller.ready);
 
   long max_rss = baseline_rss;
   std::size_t max_threads = 0;
@@ -108,9 +97,8 @@ TEST(RpcLoadTest, LegitimateCallersAreServedCorrectlyWhileEveryAttackRunsAtOnce)
     int at_attacker = 0;
     for (const auto& line : server.threads_not_at_process_identity()) {
       auto ids = uids_of(line);
-      // effective and fs uid the attacker's; saved the server's; real the server's once item 1 is in.
-      if (ids.size() == 4 && ids[1] == kAttacker && ids[3] == kAttacker && ids[2] == 0 &&
-          ids[0] == (real_ids_kept ? 0 : kAttacker)) {
+      // effective and fs uid the attacker's; real and saved the server's.
+      if (ids.size() == 4 && ids[1] == kAttacker && ids[3] == kAttacker && ids[2] == 0 && ids[0] == 0) {
         ++at_attacker;
       } else {
         strays.push_back(line);
@@ -129,13 +117,10 @@ TEST(RpcLoadTest, LegitimateCallersAreServedCorrectlyWhileEveryAttackRunsAtOnce)
     EXPECT_LT(max_rss, bound);
   }
 
-  std::string signal_counts;
-  if (signaller) {
-    signaller->finish();
-    EXPECT_EQ(signaller->number("delivered"), 0);
-    EXPECT_GT(signaller->number("eperm"), 0);
-    signal_counts = " signals_refused=" + signaller->value("eperm");
-  }
+  signaller.finish();
+  EXPECT_EQ(signaller.number("delivered"), 0);
+  EXPECT_GT(signaller.number("eperm"), 0);
+  const std::string signal_counts = " signals_refused=" + signaller.value("eperm");
   for (auto& a : attackers) a.finish();
   EXPECT_TRUE(server.running());
   // Once the attackers are gone every thread is back at the server's ids.

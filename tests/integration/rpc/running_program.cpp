@@ -1,5 +1,7 @@
 #include "integration/rpc/running_program.h"
 
+#include "integration/rpc/spawn.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -34,14 +36,7 @@ RunningProgram::RunningProgram(const std::vector<std::string>& argv, std::option
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
     if (err >= 0) ::dup2(err, STDERR_FILENO);
-    if (gid || uid) {
-      if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(121);
-      gid_t g = gid.value_or(static_cast<gid_t>(uid.value_or(0)));
-      if (::syscall(SYS_setresgid, g, g, g) != 0) ::_exit(122);
-      if (uid && ::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
-    }
-    ::syscall(SYS_execveat, program, "", args.data(), environ, AT_EMPTY_PATH);
-    ::_exit(127);
+    become_and_exec(program, args.data(), uid, gid);
   }
   ::close(program);
   ::close(in[0]);

@@ -12,6 +12,17 @@
 
 namespace guise::rpc::testing {
 
+void become_and_exec(int program, char* const* argv, std::optional<uid_t> uid, std::optional<gid_t> gid) noexcept {
+  if (gid || uid) {
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(121);
+    gid_t g = gid.value_or(static_cast<gid_t>(uid.value_or(0)));
+    if (::syscall(SYS_setresgid, g, g, g) != 0) ::_exit(122);
+    if (uid && ::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
+  }
+  ::syscall(SYS_execveat, program, "", argv, environ, AT_EMPTY_PATH);
+  ::_exit(127);
+}
+
 SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_t> uid, std::optional<gid_t> gid) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
@@ -27,14 +38,7 @@ SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec (the parent may have threads).
     ::dup2(fds[1], STDOUT_FILENO);
-    if (gid || uid) {
-      if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(121);
-      gid_t g = gid.value_or(static_cast<gid_t>(uid.value_or(0)));
-      if (::syscall(SYS_setresgid, g, g, g) != 0) ::_exit(122);
-      if (uid && ::syscall(SYS_setresuid, *uid, *uid, *uid) != 0) ::_exit(123);
-    }
-    ::syscall(SYS_execveat, program, "", args.data(), environ, AT_EMPTY_PATH);
-    ::_exit(127);
+    become_and_exec(program, args.data(), uid, gid);
   }
   ::close(program);
   ::close(fds[1]);

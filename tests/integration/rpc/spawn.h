@@ -22,4 +22,11 @@ struct SpawnResult {
 SpawnResult run_program(const std::vector<std::string>& argv, std::optional<uid_t> uid = std::nullopt,
                         std::optional<gid_t> gid = std::nullopt);
 
+// In a child just forked from a (possibly threaded) parent: switches the whole process to uid/gid with
+// no supplementary groups when either is given, then executes `program` (an O_PATH descriptor opened
+// while still root, so a checkout the target uid cannot traverse still runs). Only async-signal-safe
+// calls; exits 121–123 when a switch fails, 127 when exec does.
+[[noreturn]] void become_and_exec(int program, char* const* argv, std::optional<uid_t> uid,
+                                  std::optional<gid_t> gid) noexcept;
+
 }  // namespace guise::rpc::testing

@@ -282,6 +282,38 @@ TEST_F(ProcessesStartedAs, ErrorsOfTheChildComeBackAndLeaveNoChild) {
   EXPECT_TRUE(no_child_left());
 }
 
+TEST_F(ProcessesStartedAs, AProgramTheServerOpenedRunsWhereTheTokenCannotReachItsPath) {
+  // A program below a folder alice cannot traverse: by path the kernel refuses her; by the descriptor
+  // the server opened it runs as her (the file's own execute bit still counts).
+  const std::string closed = files_.dir() + "/libexec";
+  ASSERT_EQ(::mkdir(closed.c_str(), 0700), 0);
+  const std::string copy = closed + "/true";
+  {
+    guise::UniqueFd in(::open("/bin/true", O_RDONLY | O_CLOEXEC));
+    guise::UniqueFd out(::open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755));
+    ASSERT_TRUE(in.valid() && out.valid());
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(in.get(), buffer, sizeof buffer)) > 0;) {
+      ASSERT_EQ(::write(out.get(), buffer, static_cast<std::size_t>(n)), n);
+    }
+  }
+  auto by_path = spawn_as(alice(), program({copy}));
+  ASSERT_FALSE(by_path.ok());
+  EXPECT_EQ(by_path.status().code(), StatusCode::kAccessDenied) << by_path.status().to_string();
+
+  guise::UniqueFd opened(::open(copy.c_str(), O_PATH | O_CLOEXEC));
+  ASSERT_TRUE(opened.valid());
+  SpawnOptions by_descriptor = program({copy});
+  by_descriptor.program_fd = opened.get();
+  auto process = spawn_as(alice(), by_descriptor);
+  ASSERT_TRUE(process.ok()) << process.status().to_string();
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(process->pidfd.get()), &info, WEXITED), 0);
+  EXPECT_EQ(info.si_code, CLD_EXITED);
+  EXPECT_EQ(info.si_status, 0);
+  EXPECT_TRUE(no_child_left());
+}
+
 TEST_F(ProcessesStartedAs, TheWorkingDirectoryIsEnteredAsTheToken) {
   const std::string home = files_.dir() + "/alice-home";
   ASSERT_EQ(::mkdir(home.c_str(), 0700), 0);
