@@ -22,7 +22,10 @@
 // Thread-safety: every function acts on the calling thread and may be called from any thread.
 #pragma once
 
+#include "guise/objidl.h"
+#include "guise/rpcdce.h"
 #include "guise/winerror.h"
+#include "guise/winnt.h"
 #include "guise/wtypes.h"
 
 enum tagCOINIT {
@@ -52,4 +55,50 @@ HRESULT STDAPICALLTYPE CoInitializeEx(LPVOID pvReserved, DWORD dwCoInit);
 void STDAPICALLTYPE CoUninitialize(void);
 HRESULT STDAPICALLTYPE CoWaitForMultipleHandles(DWORD dwFlags, DWORD dwTimeout, ULONG cHandles, LPHANDLE pHandles,
                                                 LPDWORD lpdwindex);
+}
+
+// --- call security (docs/call-security.md; spec/com-call-security.md R1–R49) --------------------------
+// Server side, inside an incoming call: CoGetCallContext gives the call's context object (IUnknown,
+// IServerSecurity) with a new reference; outside a call every one of these returns RPC_E_CALL_COMPLETE.
+// CoImpersonateClient / CoRevertToSelf / CoQueryClientBlanket are CoGetCallContext(IID_IServerSecurity)
+// + the method + Release. CoSwitchCallContext installs another context (or none) on the calling
+// thread without touching reference counts and returns the previous one in *ppOldObject.
+// Thread-safety: each acts on the calling thread.
+#define COLE_DEFAULT_PRINCIPAL (reinterpret_cast<OLECHAR*>(static_cast<INT_PTR>(-1)))
+#define COLE_DEFAULT_AUTHINFO (reinterpret_cast<void*>(static_cast<INT_PTR>(-1)))
+
+// Rights in the access descriptor of CoInitializeSecurity (ACE masks).
+#define COM_RIGHTS_EXECUTE 1
+#define COM_RIGHTS_EXECUTE_LOCAL 2
+#define COM_RIGHTS_EXECUTE_REMOTE 4
+#define COM_RIGHTS_ACTIVATE_LOCAL 8
+#define COM_RIGHTS_ACTIVATE_REMOTE 16
+
+extern "C" {
+HRESULT STDAPICALLTYPE CoGetCallContext(REFIID riid, void** ppInterface);
+HRESULT STDAPICALLTYPE CoSwitchCallContext(IUnknown* pNewObject, IUnknown** ppOldObject);
+HRESULT STDAPICALLTYPE CoImpersonateClient(void);
+HRESULT STDAPICALLTYPE CoRevertToSelf(void);
+HRESULT STDAPICALLTYPE CoQueryClientBlanket(DWORD* pAuthnSvc, DWORD* pAuthzSvc, LPOLESTR* pServerPrincName,
+                                            DWORD* pAuthnLevel, DWORD* pImpLevel, RPC_AUTHZ_HANDLE* pPrivs,
+                                            DWORD* pCapabilities);
+
+// The process's security policy, once (S_OK; RPC_E_TOO_LATE after a first success or after the first
+// interface was marshaled or unmarshaled). pSecDesc (absolute or self-relative, copied) is checked
+// against every incoming call: callers it does not grant COM_RIGHTS_EXECUTE (and EXECUTE_LOCAL /
+// EXECUTE_REMOTE in new-format ACLs) get E_ACCESSDENIED. Never called: CONNECT, IDENTIFY, no
+// cloaking, and only root and the process's own uid get in. Argument errors: E_INVALIDARG.
+HRESULT STDAPICALLTYPE CoInitializeSecurity(PSECURITY_DESCRIPTOR pSecDesc, LONG cAuthSvc,
+                                            SOLE_AUTHENTICATION_SERVICE* asAuthSvc, void* pReserved1,
+                                            DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthList,
+                                            DWORD dwCapabilities, void* pReserved3);
+
+// Client side: the blanket of one interface proxy (QueryInterface for IClientSecurity + the method).
+HRESULT STDAPICALLTYPE CoQueryProxyBlanket(IUnknown* pProxy, DWORD* pwAuthnSvc, DWORD* pAuthzSvc,
+                                           LPOLESTR* pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel,
+                                           RPC_AUTH_IDENTITY_HANDLE* pAuthInfo, DWORD* pCapabilites);
+HRESULT STDAPICALLTYPE CoSetProxyBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc,
+                                         OLECHAR* pServerPrincName, DWORD dwAuthnLevel, DWORD dwImpLevel,
+                                         RPC_AUTH_IDENTITY_HANDLE pAuthInfo, DWORD dwCapabilities);
+HRESULT STDAPICALLTYPE CoCopyProxy(IUnknown* pProxy, IUnknown** ppCopy);
 }

@@ -1,6 +1,8 @@
 // objidl.h: the COM interfaces and structures of Windows' objidl.h that guise implements —
 // IClassFactory, ISequentialStream and IStream, the marshaling flags and contexts, activation
-// structures (COSERVERINFO, MULTI_QI) and class-context flags.
+// structures (COSERVERINFO, MULTI_QI) and class-context flags, and call security: IServerSecurity
+// (the server's view of the call it runs), IClientSecurity (a proxy's blanket), the capability flags
+// (EOAC_*) and the authentication-service structures CoInitializeSecurity takes.
 //
 // Layouts, vtable orders, IIDs and constant values are Windows' own, so code written against the
 // Windows SDK compiles unchanged. (Windows declares IClassFactory in unknwn.h and CLSCTX/MSHLFLAGS
@@ -9,6 +11,7 @@
 #pragma once
 
 #include "guise/guiddef.h"
+#include "guise/rpcdce.h"
 #include "guise/unknwn.h"
 #include "guise/winbase.h"
 #include "guise/winerror.h"
@@ -190,3 +193,78 @@ struct MULTI_QI {
   IUnknown* pItf;
   HRESULT hr;
 };
+
+// --- call security (docs/call-security.md) --------------------------------------------------------
+// Capability flags of a blanket (EOLE_AUTHENTICATION_CAPABILITIES).
+enum tagEOLE_AUTHENTICATION_CAPABILITIES {
+  EOAC_NONE = 0x0,
+  EOAC_MUTUAL_AUTH = 0x1,
+  EOAC_STATIC_CLOAKING = 0x20,
+  EOAC_DYNAMIC_CLOAKING = 0x40,
+  EOAC_ANY_AUTHORITY = 0x80,
+  EOAC_MAKE_FULLSIC = 0x100,
+  EOAC_DEFAULT = 0x800,
+  EOAC_SECURE_REFS = 0x2,
+  EOAC_ACCESS_CONTROL = 0x4,
+  EOAC_APPID = 0x8,
+  EOAC_DYNAMIC = 0x10,
+  EOAC_REQUIRE_FULLSIC = 0x200,
+  EOAC_AUTO_IMPERSONATE = 0x400,
+  EOAC_DISABLE_AAA = 0x1000,
+  EOAC_NO_CUSTOM_MARSHAL = 0x2000,
+  EOAC_RESERVED1 = 0x4000,
+};
+using EOLE_AUTHENTICATION_CAPABILITIES = enum tagEOLE_AUTHENTICATION_CAPABILITIES;
+
+struct SOLE_AUTHENTICATION_SERVICE {
+  DWORD dwAuthnSvc;
+  DWORD dwAuthzSvc;
+  OLECHAR* pPrincipalName;
+  HRESULT hr;
+};
+using PSOLE_AUTHENTICATION_SERVICE = SOLE_AUTHENTICATION_SERVICE*;
+struct SOLE_AUTHENTICATION_INFO {
+  DWORD dwAuthnSvc;
+  DWORD dwAuthzSvc;
+  void* pAuthInfo;
+};
+using PSOLE_AUTHENTICATION_INFO = SOLE_AUTHENTICATION_INFO*;
+struct SOLE_AUTHENTICATION_LIST {
+  DWORD cAuthInfo;
+  SOLE_AUTHENTICATION_INFO* aAuthInfo;
+};
+using PSOLE_AUTHENTICATION_LIST = SOLE_AUTHENTICATION_LIST*;
+
+// The object CoGetCallContext returns inside an incoming call: the blanket the call arrived with and
+// the caller's identity, applied to the calling thread's kernel credentials on demand. Valid for the
+// call's duration in the call's apartment (after it: RPC_E_CALL_COMPLETE; elsewhere:
+// RPC_E_WRONG_THREAD). docs/call-security.md gives every method's results.
+// {0000013E-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_IServerSecurity, 0x0000013E, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("0000013E-0000-0000-C000-000000000046")
+IServerSecurity : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE QueryBlanket(DWORD* pAuthnSvc, DWORD* pAuthzSvc, OLECHAR** pServerPrincName,
+                                                 DWORD* pAuthnLevel, DWORD* pImpLevel, void** pPrivs,
+                                                 DWORD* pCapabilities) = 0;
+  virtual HRESULT STDMETHODCALLTYPE ImpersonateClient() = 0;
+  virtual HRESULT STDMETHODCALLTYPE RevertToSelf() = 0;
+  virtual BOOL STDMETHODCALLTYPE IsImpersonating() = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(IServerSecurity, IID_IServerSecurity);
+
+// Every proxy answers QueryInterface(IID_IClientSecurity): the blanket of its interface proxies.
+// {0000013D-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_IClientSecurity, 0x0000013D, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("0000013D-0000-0000-C000-000000000046")
+IClientSecurity : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE QueryBlanket(IUnknown* pProxy, DWORD* pAuthnSvc, DWORD* pAuthzSvc,
+                                                 OLECHAR** pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel,
+                                                 void** pAuthInfo, DWORD* pCapabilites) = 0;
+  virtual HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc,
+                                               OLECHAR* pServerPrincName, DWORD dwAuthnLevel, DWORD dwImpLevel,
+                                               void* pAuthInfo, DWORD dwCapabilities) = 0;
+  virtual HRESULT STDMETHODCALLTYPE CopyProxy(IUnknown* pProxy, IUnknown** ppCopy) = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(IClientSecurity, IID_IClientSecurity);

@@ -1,5 +1,6 @@
 #include "com/call_frame.h"
 
+#include "com/apartment.h"
 #include "com/causality.h"
 #include "com/random_ids.h"
 
@@ -8,30 +9,19 @@ namespace {
 thread_local CallFrame* t_current = nullptr;
 }  // namespace
 
-HRESULT CallContextObject::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  if (riid == IID_IUnknown) {
-    *ppv = static_cast<IUnknown*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *ppv = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG CallContextObject::Release() {
-  const ULONG left = refs_.fetch_sub(1, std::memory_order_acq_rel) - 1;
-  if (left == 0) delete this;
-  return left;
-}
-
 CallFrame::CallFrame(rpc::ServerCall* call, const GUID& causality, PeerKey peer) noexcept
-    : call_(call), causality_(causality), peer_(std::move(peer)), previous_(t_current) {
+    : call_(call),
+      causality_(causality),
+      peer_(std::move(peer)),
+      previous_(t_current),
+      saved_switch_(detail::exchange_switched_context({})),
+      apartment_id_(current_apartment() != nullptr ? current_apartment()->id() : 0) {
   t_current = this;
 }
 
 CallFrame::~CallFrame() {
   t_current = previous_;
+  (void)detail::exchange_switched_context(saved_switch_);
   if (context_ != nullptr) {
     context_->call_completed();
     context_->Release();
@@ -41,7 +31,7 @@ CallFrame::~CallFrame() {
 CallFrame* CallFrame::current() noexcept { return t_current; }
 
 ComPtr<IUnknown> CallFrame::context_object() {
-  if (context_ == nullptr) context_ = new CallContextObject(call_);
+  if (context_ == nullptr) context_ = new CallContextObject(call_, apartment_id_);
   return ComPtr<IUnknown>(static_cast<IUnknown*>(context_));
 }
 

@@ -9,43 +9,23 @@
 // (attributes, the attested caller, impersonation), the causality id from ORPCTHIS (outgoing calls
 // made during this call reuse it), and the peer key for per-peer bounds.
 //
-// context_object() is the COM object CoGetCallContext hands out (the call-security work makes it
-// implement IServerSecurity over server_call()). It is created on first request only, so a call
-// that never asks for it costs no allocation; it may outlive the call (spec R4) and learns through
-// call_completed() that its call is over. Thread-safety: a frame belongs to its thread; the context
-// object is reference-counted atomically.
+// context_object() is the COM object CoGetCallContext hands out (IServerSecurity over server_call(),
+// call_context.h). It is created on first request only, so a call that never asks for it costs no
+// allocation; it may outlive the call (spec R4) and learns through call_completed() that its call is
+// over. The frame also saves and clears the thread's CoSwitchCallContext state, restoring it on exit.
+// Thread-safety: a frame belongs to its thread; the context object is reference-counted atomically.
 #pragma once
 
 #include <atomic>
 #include <optional>
 
+#include "com/call_context.h"
 #include "com/peer.h"
 #include "guise/com_ptr.h"
 #include "guise/unknwn.h"
 #include "rpc/server_call.h"
 
 namespace guise::com {
-
-// The object behind CoGetCallContext for one call.
-class CallContextObject : public IUnknown {
- public:
-  explicit CallContextObject(rpc::ServerCall* call) noexcept : call_(call) {}
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1, std::memory_order_relaxed) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override;
-
-  // The call, or nullptr once it has completed (spec R4: a kept context is valid but dead).
-  rpc::ServerCall* call() const noexcept { return completed_.load(std::memory_order_acquire) ? nullptr : call_; }
-  void call_completed() noexcept { completed_.store(true, std::memory_order_release); }
-
- protected:
-  virtual ~CallContextObject() = default;
-
- private:
-  rpc::ServerCall* call_;
-  std::atomic<bool> completed_{false};
-  std::atomic<ULONG> refs_{1};
-};
 
 class CallFrame {
  public:
@@ -69,6 +49,8 @@ class CallFrame {
   GUID causality_;
   PeerKey peer_;
   CallFrame* previous_;
+  detail::SwitchedContext saved_switch_;
+  std::uint64_t apartment_id_;
   CallContextObject* context_ = nullptr;  // holds one reference while the call runs
 };
 

@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "com/apartment.h"
+#include "com/security_settings.h"
 
 namespace guise::com {
 
@@ -15,6 +16,7 @@ ClientSide::~ClientSide() = default;
 
 Result<ComPtr<IUnknown>> ClientSide::unmarshal(const ObjRef& objref, const IID& iid,
                                                std::optional<uid_t> expected_server) {
+  freeze_security_policy();  // making a proxy: CoInitializeSecurity is too late from now on (R36)
   GUISE_TRY(std::shared_ptr<RemoteOxid> oxid, oxids_.resolve(objref.std.oxid, objref.resolver, expected_server));
   const bool pinged = (objref.std.flags & kSorfNoPing) == 0;
   const Apartment* apartment = current_apartment();

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "com/security_settings.h"
+
 namespace guise::com {
 
 ConnectionSource::ConnectionSource() {
@@ -13,11 +15,9 @@ ConnectionSource::ConnectionSource() {
 }
 
 rpc::AuthInfo ConnectionSource::default_auth(const rpc::StringBinding& binding) {
-  if (binding.is_local()) {
-    return rpc::AuthInfo::local(rpc::AuthnLevel::kConnect, identity::ImpersonationLevel::kIdentify);
-  }
-  // TODO(security): the GSSAPI provider (roadmap) authenticates TCP callers; until then TCP is NONE.
-  return rpc::AuthInfo::none();
+  // CoInitializeSecurity's levels (R42, R43), or the implicit CONNECT / IDENTIFY; TCP stays NONE until
+  // a GSSAPI provider authenticates it (docs/remote.md).
+  return default_client_auth(binding);
 }
 
 Result<std::shared_ptr<rpc::Client>> ConnectionSource::client_for(const rpc::StringBinding& binding,

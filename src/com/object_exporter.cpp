@@ -5,6 +5,7 @@
 #include "base/hresult_map.h"
 #include "base/log.h"
 #include "com/random_ids.h"
+#include "com/security_settings.h"
 
 namespace guise::com {
 
@@ -144,6 +145,7 @@ Result<ExportedInterface*> ObjectExporter::interface_for(const std::shared_ptr<S
 
 Result<StdObjRef> ObjectExporter::export_interface(IUnknown* object, const IID& iid, MarshalKind kind,
                                                    const PeerKey& peer) {
+  freeze_security_policy();  // exporting a stub: CoInitializeSecurity is too late from now on (R36)
   ComPtr<IUnknown> identity = identity_of(object);
   if (!identity) return Status(StatusCode::kNotFound, "com: QueryInterface(IID_IUnknown) failed", E_NOINTERFACE);
   std::shared_ptr<StubManager> owner;

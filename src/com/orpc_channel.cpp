@@ -46,6 +46,8 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   std::vector<std::byte> reply;
   rpc::Client* chosen = client_.load(std::memory_order_acquire);
   const rpc::Client& client = chosen != nullptr ? *chosen : oxid_->client();
+  OutgoingIdentity presented;  // cloaking: who the kernel attests on this call (spec R50-R56)
+  GUISE_RETURN_IF_ERROR(presented.enter(cloak_, client.auth().capabilities));
   const rpc::InterfaceId iface{iid_, 0, 0};
   Status st = apartment->kind() == ApartmentKind::kSta
                   ? call_from_apartment(client, iface, opnum, request, reply, options)
@@ -65,6 +67,7 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
 Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc::AuthInfo& auth) {
   GUISE_TRY(std::shared_ptr<rpc::Client> client, connections.client_for(oxid_->binding(), auth));
   client_.store(client.get(), std::memory_order_release);
+  cloak_.blanket_set(auth.capabilities);
   return Status::Ok();
 }
 

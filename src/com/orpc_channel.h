@@ -14,8 +14,8 @@
 // (what IClientSecurity::SetBlanket will do: the next call uses it, calls in flight keep theirs, spec
 // R44). Inside that client, connections are chosen by the identity the calling thread presents to the
 // kernel (rpc/client.h), so a connection attested for one identity never carries another's call
-// (spec R56); presenting an identity other than the thread's (no cloaking while impersonating) needs
-// the RPC layer to open connections as that identity. Thread-safety: calls may be made from many
+// (spec R56); for the call, the thread presents the identity the blanket's cloaking asks for
+// (cloaking.h: the process without cloaking, the thread's token or a captured one with it). Thread-safety: calls may be made from many
 // threads at once; set_authentication may race them safely.
 #pragma once
 
@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 
+#include "com/cloaking.h"
 #include "com/limits.h"
 #include "com/objref.h"
 #include "ndr/proxy_registry.h"
@@ -72,6 +73,7 @@ class OrpcChannel final : public ndr::ProxyChannel {
   // The client calls go through; null: the exporter's default. ConnectionSource owns every client it
   // made for the life of the process, so a call still using an earlier one is safe.
   std::atomic<rpc::Client*> client_{nullptr};
+  CloakState cloak_;  // the identity static cloaking captured (cloaking.h)
 };
 
 }  // namespace guise::com

@@ -7,6 +7,7 @@
 #include "com/apartment.h"
 #include "com/call_frame.h"
 #include "com/orpc_headers.h"
+#include "com/security_settings.h"
 #include "ndr/data_representation.h"
 #include "rpc/wire_constants.h"
 
@@ -66,6 +67,10 @@ Status OrpcDispatcher::dispatch(rpc::ServerCall& call, std::span<const std::byte
     return Status(StatusCode::kInvalidInput, "orpc: IPID of another interface", RPC_E_INVALID_IPID);
   }
   if (itf.stub == nullptr) return Status(StatusCode::kNotFound, "orpc: IUnknown has no remote methods", kNcaOpRangeError);
+  // CoInitializeSecurity's policy, before the object is touched (spec R40, R41; security_settings.h).
+  if (const HRESULT access = check_call_access(attributes); access != S_OK) {
+    return Status(StatusCode::kAccessDenied, "orpc: caller refused by the process's access policy", access);
+  }
 
   ndr::Limits header_limits = ndr_limits_;
   header_limits.max_allocation = limits_.max_orpc_extension_bytes + 4096;

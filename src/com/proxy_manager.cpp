@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "com/client_security.h"
 #include "com/client_side.h"
 #include "com/object_exporter.h"
 
@@ -138,6 +139,7 @@ HRESULT ProxyManager::QueryInterface(REFIID riid, void** ppv) {
     *ppv = static_cast<IUnknown*>(this);
     return S_OK;
   }
+  if (riid == IID_IClientSecurity) return query_client_security(*this, ppv);  // client_security.cpp
   {
     std::lock_guard lock(mu_);
     if (Interface* itf = find_locked(riid); itf != nullptr && itf->proxy) {
@@ -182,6 +184,40 @@ OrpcChannel* ProxyManager::channel(const IID& iid) {
   std::lock_guard lock(mu_);
   Interface* itf = find_locked(iid);
   return itf != nullptr ? itf->channel.get() : nullptr;
+}
+
+OrpcChannel* ProxyManager::channel_of_proxy(const IUnknown* proxy) {
+  std::lock_guard lock(mu_);
+  for (const auto* list : {&interfaces_, &copies_}) {
+    for (const auto& itf : *list) {
+      if (itf->proxy && static_cast<const IUnknown*>(itf->proxy.get()) == proxy) return itf->channel.get();
+    }
+  }
+  return nullptr;
+}
+
+Result<IUnknown*> ProxyManager::copy_proxy(const IUnknown* proxy) {
+  std::lock_guard lock(mu_);
+  const Interface* original = nullptr;
+  for (const auto* list : {&interfaces_, &copies_}) {
+    for (const auto& itf : *list) {
+      if (itf->proxy && static_cast<const IUnknown*>(itf->proxy.get()) == proxy) original = itf.get();
+    }
+  }
+  if (original == nullptr) return Status(StatusCode::kNotFound, "com: not an interface proxy of this object", E_NOINTERFACE);
+  if (copies_.size() >= 1024) return Status(StatusCode::kResourceExhausted, "com: too many proxy copies", E_OUTOFMEMORY);
+  const ndr::ProxyStubEntry* entry = ndr::ProxyStubRegistry::instance().find(original->iid);
+  if (entry == nullptr) return Status(StatusCode::kNotFound, "com: no proxy is registered for the interface", E_NOINTERFACE);
+  auto copy = std::make_unique<Interface>();
+  copy->iid = original->iid;
+  copy->ipid = original->ipid;
+  copy->channel = std::make_unique<OrpcChannel>(oxid_.get(), oxid_, original->ipid, original->iid, &client_.marshaler(),
+                                                client_.limits());
+  copy->proxy = entry->create_proxy(this, *copy->channel);
+  IUnknown* out = copy->proxy.get();
+  copies_.push_back(std::move(copy));
+  AddRef();
+  return out;
 }
 
 Result<ObjRef> ProxyManager::marshal_for_third_party(const IID& iid) {

@@ -56,6 +56,13 @@ class ProxyManager final : public IUnknown {
   // The channel of the interface proxy this manager holds for `iid`, or null (the hook through which
   // IClientSecurity will set a proxy's blanket).
   OrpcChannel* channel(const IID& iid);
+  // The channel of the interface proxy `proxy` points at, or null when it is none of this manager's
+  // (its IUnknown, or a local interface such as IClientSecurity: spec R48).
+  OrpcChannel* channel_of_proxy(const IUnknown* proxy);
+  // IClientSecurity::CopyProxy (spec R49): another interface proxy for the IPID `proxy` stands for,
+  // with its own channel at the default blanket, returned with one reference (on the manager: a copy
+  // lives as long as the object's proxy manager). E_NOINTERFACE when `proxy` is none of this manager's.
+  Result<IUnknown*> copy_proxy(const IUnknown* proxy);
 
   Oid oid() const noexcept { return oid_; }
   std::uint64_t apartment_id() const noexcept { return apartment_id_; }
@@ -87,6 +94,7 @@ class ProxyManager final : public IUnknown {
   std::atomic<ULONG> refs_{1};
   std::mutex mu_;
   std::vector<std::unique_ptr<Interface>> interfaces_;
+  std::vector<std::unique_ptr<Interface>> copies_;  // CopyProxy's proxies: no references of their own
   std::vector<IID> not_supported_;
 };
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -83,6 +84,14 @@ void handle(const std::string& line, ITestObject*& root, DWORD cookie) {
 int main(int argc, char** argv) {
   const bool sta = argc == 2 && std::string(argv[1]) == "--sta";
   if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
+  // Every caller is admitted (a NULL descriptor): the remoting tests call in as other uids; without this
+  // only root and this process's uid would get in (spec R37). With a TCP endpoint (the impacket interop
+  // test) callers are unauthenticated until a GSSAPI provider is configured, so the floor is NONE there.
+  const DWORD level = std::getenv("GUISE_COM_TCP_ADDRESS") != nullptr ? RPC_C_AUTHN_LEVEL_NONE : RPC_C_AUTHN_LEVEL_CONNECT;
+  if (FAILED(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, RPC_C_IMP_LEVEL_IDENTIFY, nullptr, EOAC_NONE,
+                                  nullptr))) {
+    return 1;
+  }
   DWORD cookie = 0;
   if (argc == 3 && std::string(argv[1]) == "--register") {
     const std::string mode = argv[2];

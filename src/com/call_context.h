@@ -1,0 +1,78 @@
+// call_context.h: the call context object of one incoming call — what CoGetCallContext returns
+// (IUnknown, IServerSecurity) — and the thread's current-context slot CoSwitchCallContext moves.
+//
+// CallContextObject answers for the call it was made for (spec §3.1–§3.3):
+//   - while the call runs, on a thread of the call's apartment: QueryBlanket reports the blanket the
+//     call arrived with (R9–R16); ImpersonateClient applies the caller's token to the calling thread's
+//     kernel ids through rpc::ServerCall (R17–R20: level NONE → RPC_E_UNSECURE_CALL, a kernel refusal
+//     → CO_E_FAILEDTOIMPERSONATE, repeated calls replace, one RevertToSelf undoes all);
+//   - from a thread outside the call's apartment: RPC_E_WRONG_THREAD, IsImpersonating FALSE (R5);
+//   - once the call has completed: a valid COM object that is dead — RPC_E_CALL_COMPLETE from every
+//     HRESULT method, IsImpersonating FALSE (R4).
+// Impersonation is done by the thread serving the call; another thread of the apartment may query the
+// blanket but gets RPC_E_WRONG_THREAD from ImpersonateClient (guise cannot yet revert a helper thread
+// when the call ends, R22, so it refuses rather than leave one running as the caller). On the serving
+// thread, an outer call's context kept while a nested call runs (an STA) gets RPC_E_WRONG_THREAD from
+// ImpersonateClient and RevertToSelf too: acting through it would end the nested call's scope.
+// The object may outlive its call (a server keeps the pointer): CallFrame tells it when the call ends,
+// under its lock, so a helper thread querying it meanwhile never reads a call that is gone.
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "guise/objidl.h"
+#include "rpc/server_call.h"
+
+namespace guise::com {
+
+class CallContextObject final : public IServerSecurity {
+ public:
+  // `apartment_id`: the apartment the call runs in (Apartment::id), 0 for none.
+  CallContextObject(rpc::ServerCall* call, std::uint64_t apartment_id) noexcept;
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
+  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  ULONG STDMETHODCALLTYPE Release() override;
+
+  HRESULT STDMETHODCALLTYPE QueryBlanket(DWORD* pAuthnSvc, DWORD* pAuthzSvc, OLECHAR** pServerPrincName,
+                                         DWORD* pAuthnLevel, DWORD* pImpLevel, void** pPrivs,
+                                         DWORD* pCapabilities) override;
+  HRESULT STDMETHODCALLTYPE ImpersonateClient() override;
+  HRESULT STDMETHODCALLTYPE RevertToSelf() override;
+  BOOL STDMETHODCALLTYPE IsImpersonating() override;
+
+  // The call's end (CallFrame): from now on the object is dead (R4).
+  void call_completed() noexcept;
+
+ private:
+  ~CallContextObject() = default;
+  // Under mu_: S_OK when the calling thread may use the call now, else the HRESULT to return.
+  HRESULT usable_locked() const noexcept;
+  // Whether this context's call is the innermost call the calling thread serves (CallFrame::current).
+  bool innermost_on_thread() const noexcept;
+
+  std::atomic<ULONG> refs_{1};
+  mutable std::mutex mu_;
+  rpc::ServerCall* call_;  // null once completed
+  const std::uint64_t apartment_id_;
+  const std::thread::id dispatch_thread_;
+  std::u16string client_name_;  // pPrivs: built on first QueryBlanket, lives as long as the object
+};
+
+namespace detail {
+// The thread's CoSwitchCallContext state: when `active`, `object` (possibly null = "no call") is what
+// CoGetCallContext answers with instead of the current CallFrame's context. CallFrame saves and clears
+// it on entry and restores it on exit (spec R8).
+struct SwitchedContext {
+  bool active = false;
+  IUnknown* object = nullptr;
+};
+SwitchedContext exchange_switched_context(SwitchedContext next) noexcept;
+}  // namespace detail
+
+}  // namespace guise::com

@@ -1,0 +1,53 @@
+// cloaking.cpp: presenting the blanket's identity on an outgoing call (cloaking.h).
+#include "com/cloaking.h"
+
+#include "base/log.h"
+#include "guise/objidl.h"
+
+namespace guise::com {
+namespace {
+
+constexpr std::uint32_t kStatic = EOAC_STATIC_CLOAKING;
+constexpr std::uint32_t kDynamic = EOAC_DYNAMIC_CLOAKING;
+
+Status refuse_unusable(const identity::Token& token) {
+  if (identity::applies_caller_ids(token.level())) return Status::Ok();
+  log::info("com: cloaked call as {} refused: the thread holds it at {} level only", token.principal_name(),
+            identity::impersonation_level_name(token.level()));
+  return Status(StatusCode::kAccessDenied, "com: a cloaked call needs an IMPERSONATE or DELEGATE token", E_ACCESSDENIED);
+}
+
+}  // namespace
+
+void CloakState::blanket_set(std::uint32_t capabilities) {
+  std::lock_guard lock(mu_);
+  captured_ = (capabilities & kStatic) != 0;
+  token_ = captured_ ? identity::thread_token() : std::nullopt;
+}
+
+Status OutgoingIdentity::enter(CloakState& state, std::uint32_t capabilities) {
+  std::optional<identity::Token> present;  // nullopt: the process
+  if ((capabilities & kDynamic) != 0) {
+    present = identity::thread_token();
+  } else if ((capabilities & kStatic) != 0) {
+    std::lock_guard lock(state.mu_);
+    if (!state.captured_) {
+      state.captured_ = true;
+      state.token_ = identity::thread_token();
+    }
+    present = state.token_;
+  }
+  const std::optional<identity::Token> current = identity::thread_token();
+  if (!present) {
+    // The process identity: only a thread that impersonates has to change (R50).
+    if (current) as_process_.emplace();
+    return Status::Ok();
+  }
+  GUISE_RETURN_IF_ERROR(refuse_unusable(*present));
+  if (current && *current == *present) return Status::Ok();  // the thread already is it
+  GUISE_TRY(identity::ImpersonationScope scope, identity::impersonate(*present));
+  as_token_.emplace(std::move(scope));
+  return Status::Ok();
+}
+
+}  // namespace guise::com

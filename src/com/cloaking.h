@@ -1,0 +1,54 @@
+// cloaking.h: which identity an outgoing ORPC call presents (spec §3.8, R50–R56).
+//
+// Identity is attested, never claimed (DESIGN decision 3): a call travels on a connection opened by a
+// thread carrying the identity to present, and the rpc::Client pools connections by that identity, so
+// the server learns it from the kernel. OutgoingIdentity switches the calling thread, for the duration
+// of one call, to the identity the proxy's blanket asks for:
+//   - no cloaking (R50): the process identity, whatever the thread impersonates;
+//   - EOAC_DYNAMIC_CLOAKING (R53): the thread's current token (the process's when not impersonating);
+//   - EOAC_STATIC_CLOAKING (R51, R52): the token captured when SetBlanket set it, or, for a blanket
+//     from CoInitializeSecurity, on the first call through the proxy — reused whoever calls later.
+// A cloaked identity must be one the server was allowed to act as: a token at IDENTIFY or ANONYMOUS
+// level is refused before anything is sent (R54: E_ACCESSDENIED).
+// Thread-safety: CloakState is shared by the calls of one interface proxy (internally locked);
+// OutgoingIdentity belongs to the calling thread's stack.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include "base/status.h"
+#include "identity/impersonation.h"
+#include "identity/token.h"
+
+namespace guise::com {
+
+class CloakState {
+ public:
+  // SetBlanket chose `capabilities` on the calling thread: static cloaking captures its token now.
+  void blanket_set(std::uint32_t capabilities);
+
+ private:
+  friend class OutgoingIdentity;
+  std::mutex mu_;
+  bool captured_ = false;
+  std::optional<identity::Token> token_;  // the captured token; nullopt = the process
+};
+
+class OutgoingIdentity {
+ public:
+  OutgoingIdentity() = default;
+  OutgoingIdentity(const OutgoingIdentity&) = delete;
+  OutgoingIdentity& operator=(const OutgoingIdentity&) = delete;
+
+  // Makes the calling thread present what `capabilities` (the blanket's EOAC_* flags) asks for until
+  // this object dies. Errors: E_ACCESSDENIED (R54), CO_E_FAILEDTOIMPERSONATE (the kernel refused).
+  [[nodiscard]] Status enter(CloakState& state, std::uint32_t capabilities);
+
+ private:
+  std::optional<identity::ProcessIdentityScope> as_process_;
+  std::optional<identity::ImpersonationScope> as_token_;
+};
+
+}  // namespace guise::com

@@ -1,0 +1,363 @@
+// call_security_probe.cpp: the script steps of ISecurityProbe::Run (call_security_probe.h).
+#include "integration/com/call_security_probe.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "base/utf16.h"
+#include "guise/windows.h"
+
+namespace guise::com::testing {
+namespace {
+
+std::atomic<long> g_runs{0};
+std::atomic<long> g_live{0};
+std::mutex g_held_mu;
+ISecurityProbe* g_held = nullptr;  // another server's probe (cloaking tests)
+std::mutex g_kept_mu;
+IServerSecurity* g_kept = nullptr;
+
+std::string hex(HRESULT hr) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(hr));
+  return text;
+}
+
+std::string narrow(const OLECHAR* text) { return text == nullptr ? "null" : utf16_to_utf8(text); }
+
+// The kernel's view of the calling thread: "uid=r e s fs gid=r e s fs groups=a,b".
+std::string kernel_view() {
+  const long tid = ::syscall(SYS_gettid);
+  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+  std::string line, uid, gid, groups;
+  auto fields = [](const std::string& rest) {
+    std::istringstream in(rest);
+    std::string word, out;
+    while (in >> word) out += (out.empty() ? "" : " ") + word;
+    return out;
+  };
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
+    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
+    if (line.rfind("Groups:", 0) == 0) {
+      groups = fields(line.substr(7));
+      for (char& c : groups) c = c == ' ' ? ',' : c;
+    }
+  }
+  return "uid=" + uid + " gid=" + gid + " groups=" + groups;
+}
+
+std::string is_impersonating() {
+  IServerSecurity* security = nullptr;
+  if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "imp=nocall";
+  const BOOL imp = security->IsImpersonating();
+  security->Release();
+  return imp ? "imp=1" : "imp=0";
+}
+
+std::string blanket() {
+  DWORD svc = 99, authz = 99, level = 99, imp = 99, caps = 99;
+  OLECHAR* princ = nullptr;
+  RPC_AUTHZ_HANDLE privs = nullptr;
+  const HRESULT hr = CoQueryClientBlanket(&svc, &authz, &princ, &level, &imp, &privs, &caps);
+  std::string out = "qcb=" + hex(hr);
+  if (SUCCEEDED(hr)) {
+    out += " svc=" + std::to_string(svc) + " authz=" + std::to_string(authz) + " level=" + std::to_string(level) +
+           " imp=" + std::to_string(imp) + " caps=" + std::to_string(caps) +
+           " privs=" + narrow(static_cast<const OLECHAR*>(privs)) + " princ=" + narrow(princ);
+    CoTaskMemFree(princ);
+  }
+  return out;
+}
+
+std::string context_step() {
+  IUnknown* unknown = nullptr;
+  IServerSecurity* security = nullptr;
+  IUnknown* factory = nullptr;
+  const HRESULT a = CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&unknown));
+  const HRESULT b = CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security));
+  factory = reinterpret_cast<IUnknown*>(0x1);
+  const HRESULT c = CoGetCallContext(IID_IClassFactory, reinterpret_cast<void**>(&factory));
+  const HRESULT d = CoGetCallContext(IID_IUnknown, nullptr);
+  bool same = false;
+  if (unknown != nullptr && security != nullptr) {
+    IUnknown* again = nullptr;
+    security->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(&again));
+    same = again == unknown;
+    if (again != nullptr) again->Release();
+  }
+  if (unknown != nullptr) unknown->Release();
+  if (security != nullptr) security->Release();
+  return "ctx unk=" + hex(a) + " ss=" + hex(b) + " same=" + (same ? "1" : "0") + " other=" + hex(c) +
+         " otherptr=" + (factory == nullptr ? "null" : "set") + " nullppv=" + hex(d);
+}
+
+std::string switch_step() {
+  IUnknown* current = nullptr;
+  CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&current));
+  IUnknown* old = nullptr;
+  const HRESULT away = CoSwitchCallContext(nullptr, &old);
+  IUnknown* none = nullptr;
+  const HRESULT during = CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&none));
+  const HRESULT imp_during = CoImpersonateClient();
+  IUnknown* mine = reinterpret_cast<IUnknown*>(0x1);
+  const HRESULT back = CoSwitchCallContext(old, &mine);
+  const HRESULT null_old = CoSwitchCallContext(old, nullptr);
+  IUnknown* after = nullptr;
+  const HRESULT again = CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&after));
+  std::string out = "switch away=" + hex(away) + " oldsame=" + (old == current ? "1" : "0") +
+                    " during=" + hex(during) + " impduring=" + hex(imp_during) + " back=" + hex(back) +
+                    " mine=" + (mine == nullptr ? "null" : "set") + " nullold=" + hex(null_old) +
+                    " again=" + hex(again) + " againsame=" + (after == current ? "1" : "0");
+  if (after != nullptr) after->Release();
+  if (current != nullptr) current->Release();
+  return out;
+}
+
+std::string run_step(const std::string& step);
+
+template <class Body>
+std::string on_thread(bool in_mta, Body body) {
+  std::string out;
+  std::thread worker([&] {
+    if (in_mta) CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+    out = body();
+    if (in_mta) CoUninitialize();
+  });
+  worker.join();
+  return out;
+}
+
+std::string run_step(const std::string& step) {
+  if (step == "status") return kernel_view() + " " + is_impersonating();
+  if (step == "imp") return "imp=" + hex(CoImpersonateClient());
+  if (step == "ssimp") {
+    IServerSecurity* security = nullptr;
+    HRESULT hr = CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security));
+    if (SUCCEEDED(hr)) {
+      hr = security->ImpersonateClient();
+      security->Release();
+    }
+    return "imp=" + hex(hr);
+  }
+  if (step == "rev") return "rev=" + hex(CoRevertToSelf());
+  if (step.rfind("open:", 0) == 0) {
+    const int fd = ::open(step.substr(5).c_str(), O_RDONLY | O_CLOEXEC);
+    const int error = fd < 0 ? errno : 0;
+    if (fd >= 0) ::close(fd);
+    return "open=" + std::to_string(error);
+  }
+  if (step == "blanket") return blanket();
+  if (step == "blanketnull") {
+    return "qcbnull=" + hex(CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  }
+  if (step == "ctx") return context_step();
+  if (step == "keep") {
+    IServerSecurity* security = nullptr;
+    const HRESULT hr = CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security));
+    std::lock_guard lock(g_kept_mu);
+    if (g_kept != nullptr) g_kept->Release();
+    g_kept = security;
+    return "keep=" + hex(hr);
+  }
+  if (step == "switch") return switch_step();
+  if (step == "switchother") {
+    // A context that is an object without IServerSecurity (R7): the Co* shorthands say E_NOINTERFACE.
+    auto* plain = new SecurityProbe();
+    IUnknown* old = nullptr;
+    const HRESULT away = CoSwitchCallContext(static_cast<ISecurityProbe*>(plain), &old);
+    IUnknown* current = nullptr;
+    const HRESULT got = CoGetCallContext(IID_IUnknown, reinterpret_cast<void**>(&current));
+    const bool same = current == static_cast<IUnknown*>(static_cast<ISecurityProbe*>(plain));
+    if (current != nullptr) current->Release();
+    const HRESULT imp = CoImpersonateClient();
+    const HRESULT rev = CoRevertToSelf();
+    const HRESULT qcb = CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+    IUnknown* mine = nullptr;
+    const HRESULT back = CoSwitchCallContext(old, &mine);
+    const bool untouched = mine == static_cast<IUnknown*>(static_cast<ISecurityProbe*>(plain));
+    plain->Release();
+    return "switchother away=" + hex(away) + " got=" + hex(got) + " same=" + (same ? "1" : "0") + " imp=" + hex(imp) +
+           " rev=" + hex(rev) + " qcb=" + hex(qcb) + " back=" + hex(back) + " mine=" + (untouched ? "1" : "0");
+  }
+  if (step == "switchaway") {
+    IUnknown* old = nullptr;
+    return "switchaway=" + hex(CoSwitchCallContext(nullptr, &old));  // left switched: the runtime restores
+  }
+  if (step.rfind("helper:", 0) == 0) {
+    const std::string inner = step.substr(7);
+    return "helper[" + on_thread(true, [&] { return run_step(inner); }) + "]";
+  }
+  if (step.rfind("foreign:", 0) == 0) {
+    const std::string inner = step.substr(8);
+    return "foreign[" + on_thread(false, [&] { return run_step(inner); }) + "]";
+  }
+  if (step.rfind("sshelper:", 0) == 0) {
+    // This call's IServerSecurity used from another thread of the apartment / from outside COM.
+    const bool in_mta = step.substr(9) == "mta";
+    IServerSecurity* security = nullptr;
+    if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "sshelper=nocall";
+    std::string out = on_thread(in_mta, [&] {
+      DWORD level = 0;
+      const HRESULT qb = security->QueryBlanket(nullptr, nullptr, nullptr, &level, nullptr, nullptr, nullptr);
+      const HRESULT imp = security->ImpersonateClient();
+      const HRESULT rev = security->RevertToSelf();
+      const BOOL is = security->IsImpersonating();
+      return "sshelper qb=" + hex(qb) + " level=" + std::to_string(level) + " imp=" + hex(imp) + " rev=" + hex(rev) +
+             " isimp=" + std::to_string(is) + " " + kernel_view();
+    });
+    security->Release();
+    return out;
+  }
+  if (step.rfind("callout:", 0) == 0) {
+    // The held probe runs the rest (',' separates its steps) and answers "callout[<hr> <transcript>]".
+    std::string inner = step.substr(8);
+    for (char& c : inner) c = c == ',' ? ';' : c;
+    ISecurityProbe* held = nullptr;
+    {
+      std::lock_guard lock(g_held_mu);
+      held = g_held;
+      if (held != nullptr) held->AddRef();
+    }
+    if (held == nullptr) return "callout[none]";
+    char* transcript = nullptr;
+    const HRESULT hr = held->Run(inner.c_str(), &transcript);
+    held->Release();
+    std::string out = "callout[" + hex(hr) + " " + (transcript != nullptr ? transcript : "") + "]";
+    CoTaskMemFree(transcript);
+    return out;
+  }
+  if (step.rfind("accesscheck:", 0) == 0) {
+    // OpenThreadToken(OpenAsSelf) + AccessCheck(COM_RIGHTS_EXECUTE) against the SDDL that follows.
+    std::string sddl = step.substr(12);
+    for (char& c : sddl) c = c == '!' ? ';' : c;  // ';' separates steps
+    const std::u16string text = utf8_to_utf16(sddl);
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(text.c_str(), SDDL_REVISION_1, &sd, nullptr)) {
+      return "accesscheck=badsddl";
+    }
+    HANDLE token = nullptr;
+    std::string out;
+    if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &token)) {
+      out = "accesscheck=notoken(" + std::to_string(GetLastError()) + ")";
+    } else {
+      GENERIC_MAPPING mapping{COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE, COM_RIGHTS_EXECUTE};
+      PRIVILEGE_SET privileges{};
+      DWORD privileges_size = sizeof privileges, granted = 0;
+      BOOL status = FALSE;
+      const BOOL ran = AccessCheck(sd, token, COM_RIGHTS_EXECUTE, &mapping, &privileges, &privileges_size, &granted,
+                                   &status);
+      out = std::string("accesscheck=") + (ran ? (status ? "granted" : "denied") : "failed");
+      CloseHandle(token);
+    }
+    LocalFree(sd);
+    return out;
+  }
+  if (step == "rogue") {
+    // Changes the thread's effective uid behind the runtime's back (raw syscall, never reverted).
+    return "rogue=" + std::to_string(::syscall(SYS_setresuid, -1, 41002, -1));
+  }
+  if (step == "throw") throw std::runtime_error("the probe throws on request");
+  return "unknown-step(" + step + ")";
+}
+
+}  // namespace
+
+std::string run_probe_script(const std::string& script) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= script.size()) {
+    std::size_t end = script.find(';', start);
+    if (end == std::string::npos) end = script.size();
+    const std::string step = script.substr(start, end - start);
+    if (!step.empty()) out += (out.empty() ? "" : "; ") + run_step(step);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string probe_kept_context() {
+  std::lock_guard lock(g_kept_mu);
+  if (g_kept == nullptr) return "kept none";
+  DWORD level = 0;
+  const HRESULT qb = g_kept->QueryBlanket(nullptr, nullptr, nullptr, &level, nullptr, nullptr, nullptr);
+  const HRESULT imp = g_kept->ImpersonateClient();
+  const HRESULT rev = g_kept->RevertToSelf();
+  const BOOL is = g_kept->IsImpersonating();
+  const ULONG refs_up = g_kept->AddRef();
+  const ULONG refs_down = g_kept->Release();
+  return "kept qb=" + hex(qb) + " imp=" + hex(imp) + " rev=" + hex(rev) + " isimp=" + std::to_string(is) +
+         " addref=" + std::to_string(refs_up) + " release=" + std::to_string(refs_down) + " " + kernel_view();
+}
+
+std::string probe_outside_call() {
+  auto answers = [] {
+    IUnknown* context = reinterpret_cast<IUnknown*>(0x1);
+    const HRESULT gcc = CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&context));
+    return "gcc=" + hex(gcc) + " ptr=" + (context == nullptr ? "null" : "set") + " imp=" + hex(CoImpersonateClient()) +
+           " rev=" + hex(CoRevertToSelf()) +
+           " qcb=" + hex(CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  };
+  return "outside mta[" + on_thread(true, answers) + "] nocom[" + on_thread(false, answers) + "]";
+}
+
+HRESULT SecurityProbe::QueryInterface(REFIID riid, void** ppv) {
+  if (ppv == nullptr) return E_POINTER;
+  if (riid == IID_IUnknown || riid == IID_ISecurityProbe) {
+    *ppv = static_cast<ISecurityProbe*>(this);
+    AddRef();
+    return S_OK;
+  }
+  *ppv = nullptr;
+  return E_NOINTERFACE;
+}
+
+ULONG SecurityProbe::AddRef() { return refs_.fetch_add(1) + 1; }
+
+ULONG SecurityProbe::Release() {
+  const ULONG left = refs_.fetch_sub(1) - 1;
+  if (left == 0) delete this;
+  return left;
+}
+
+long probe_runs() noexcept { return g_runs.load(); }
+long live_probes() noexcept { return g_live.load(); }
+
+SecurityProbe::SecurityProbe() { g_live.fetch_add(1); }
+
+HRESULT hold_probe(ISecurityProbe* probe) {
+  std::lock_guard lock(g_held_mu);
+  if (g_held != nullptr) g_held->Release();
+  g_held = probe;
+  return S_OK;
+}
+
+HRESULT set_held_blanket(DWORD level, DWORD imp, DWORD capabilities) {
+  std::lock_guard lock(g_held_mu);
+  if (g_held == nullptr) return E_UNEXPECTED;
+  return CoSetProxyBlanket(g_held, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL, level, imp,
+                           COLE_DEFAULT_AUTHINFO, capabilities);
+}
+
+HRESULT SecurityProbe::Run(const char* script, char** transcript) {
+  g_runs.fetch_add(1);
+  *transcript = nullptr;
+  const std::string out = run_probe_script(script == nullptr ? "" : script);
+  *transcript = static_cast<char*>(CoTaskMemAlloc(out.size() + 1));
+  if (*transcript == nullptr) return E_OUTOFMEMORY;
+  std::memcpy(*transcript, out.c_str(), out.size() + 1);
+  return S_OK;
+}
+
+}  // namespace guise::com::testing
