@@ -20,10 +20,12 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "round_trip.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
 
@@ -109,60 +111,32 @@ void rpc_server(int control_fd, const std::string& binding) {
   ::_exit(0);
 }
 
-int connect_raw() {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path + 1, g_raw_path.data(), g_raw_path.size());  // abstract
-  for (int i = 0; i < 1000; ++i) {  // the child may not listen yet: bounded retries
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr),
-                  static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + g_raw_path.size())) == 0) {
-      return fd;
-    }
-    std::this_thread::yield();
-  }
-  std::abort();
-}
+int connect_raw() { return guise::bench::connect_abstract(g_raw_path); }
 
 Client make_client(IdentityCheck check) {
   ClientOptions options;
   options.identity_check = check;
-  for (int i = 0; i < 1000; ++i) {
+  std::optional<Client> client;
+  guise::bench::retry_until_ready([&] {
     auto c = Client::create(g_rpc_binding, AuthInfo::local(AuthnLevel::kConnect,
                                                            guise::identity::ImpersonationLevel::kIdentify),
                             options);
-    if (c.ok() && c->call(kNullInterface, 0, {}).ok()) return std::move(c).value();
-    std::this_thread::yield();
-  }
-  std::abort();
+    if (!c.ok() || !c->call(kNullInterface, 0, {}).ok()) return false;
+    client.emplace(std::move(c).value());
+    return true;
+  });
+  return std::move(*client);
 }
 
 // Keeps the samples of the last (measured) run of a benchmark for the summary.
-void record(benchmark::State& state, std::vector<double>& samples, const char* name) {
-  std::vector<double> sorted = samples;
-  std::sort(sorted.begin(), sorted.end());
-  if (sorted.empty()) return;
-  state.counters["p50_us"] = sorted[sorted.size() / 2];
-  state.counters["p99_us"] = sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
-  g_latencies_us[name] = samples;
+void record(benchmark::State& state, const std::vector<double>& samples, const char* name) {
+  guise::bench::record_latencies(state, samples, name, g_latencies_us);
 }
 
 void BM_RawUnixPingPong(benchmark::State& state) {
   int fd = connect_raw();
-  char buf[kMessageSize] = {};
   std::vector<double> samples;
-  samples.reserve(1 << 16);
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    if (::write(fd, buf, kMessageSize) != static_cast<ssize_t>(kMessageSize)) std::abort();
-    std::size_t got = 0;
-    while (got < kMessageSize) {
-      ssize_t n = ::read(fd, buf + got, kMessageSize - got);
-      if (n <= 0) std::abort();
-      got += static_cast<std::size_t>(n);
-    }
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  }
+  guise::bench::raw_ping_pong(state, fd, kMessageSize, samples);
   ::close(fd);
   record(state, samples, "raw AF_UNIX ping-pong");
 }
