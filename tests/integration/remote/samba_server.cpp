@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "integration/remote/test_realm.h"
 #include "integration/rpc/spawn.h"
@@ -32,6 +34,10 @@ constexpr const char* kSambaLogDir = "/var/log/samba";
 
 std::string g_dir;
 pid_t g_samba = -1;
+// Without a mount namespace (in a chroot, where / is no mount point and `unshare --propagation private`
+// fails) Samba's helpers write to /var/log/samba itself: the files that were there before Samba started,
+// so that stop() removes only what this test added.
+std::optional<std::set<std::string>> g_log_files_before;
 int g_first_port = 0;
 
 sockaddr_in loopback(int port) {
@@ -114,9 +120,16 @@ std::optional<std::string> SambaServer::start() {
   }
   struct stat st{};
   if (::stat(kSambaLogDir, &st) != 0 || !S_ISDIR(st.st_mode)) return std::string("needs ") + kSambaLogDir;
-  if (SpawnResult r = run_program({kUnshare, "--mount", "--propagation", "private", "/bin/true"}); r.exit_code != 0) {
-    return std::string("cannot make a mount namespace (unshare --mount): Samba's helpers would log to ") +
-           kSambaLogDir;
+  const bool own_mounts =
+      run_program({kUnshare, "--mount", "--propagation", "private", "/bin/true"}).exit_code == 0;
+  if (!own_mounts) {
+    std::set<std::string> before;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(kSambaLogDir, ec)) before.insert(entry.path());
+    if (ec) return std::string("cannot list ") + kSambaLogDir;
+    g_log_files_before = std::move(before);
+    std::fprintf(stderr, "samba: no mount namespace here (a chroot?); its helpers log to %s, and the files they add "
+                 "are removed at the end\n", kSambaLogDir);
   }
   char tmpl[] = "/tmp/guise-samba-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return std::string("mkdtemp failed");
@@ -150,9 +163,10 @@ std::optional<std::string> SambaServer::start() {
            nss_env() + " " + kPdbedit + " -s '" + g_dir + "/smb.conf' -a -t -u alice >/dev/null 2>&1"});
   if (added.exit_code != 0) return "pdbedit -a failed (exit " + std::to_string(added.exit_code) + ")";
 
-  const std::string script = "mount --bind \"$0/log\" " + std::string(kSambaLogDir) + " && exec /usr/bin/env " +
-                             nss_env() + " " + kDcerpcd + " -F --no-process-group -s \"$0/smb.conf\" " +
-                             kRpcdClassic + " " + kRpcdWinreg;
+  const std::string run_samba = "exec /usr/bin/env " + nss_env() + " " + kDcerpcd +
+                                " -F --no-process-group -s \"$0/smb.conf\" " + kRpcdClassic + " " + kRpcdWinreg;
+  const std::string script =
+      own_mounts ? "mount --bind \"$0/log\" " + std::string(kSambaLogDir) + " && " + run_samba : run_samba;
   g_samba = ::fork();
   if (g_samba == 0) {
     ::setpgid(0, 0);  // Samba and its helpers: one group, ended together by stop()
@@ -161,8 +175,12 @@ std::optional<std::string> SambaServer::start() {
     ::dup2(null, STDIN_FILENO);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
-    ::execl(kUnshare, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script.c_str(),
-            g_dir.c_str(), static_cast<char*>(nullptr));
+    if (own_mounts) {
+      ::execl(kUnshare, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script.c_str(),
+              g_dir.c_str(), static_cast<char*>(nullptr));
+    } else {
+      ::execl("/bin/sh", "sh", "-c", script.c_str(), g_dir.c_str(), static_cast<char*>(nullptr));
+    }
     ::_exit(127);
   }
   ::setpgid(g_samba, g_samba);
@@ -196,6 +214,15 @@ void SambaServer::stop() {
     ::kill(-g_samba, SIGKILL);
     if (!gone) ::waitpid(g_samba, &status, 0);
     g_samba = -1;
+  }
+  if (g_log_files_before) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> added;
+    for (const auto& entry : std::filesystem::directory_iterator(kSambaLogDir, ec)) {
+      if (!g_log_files_before->count(entry.path())) added.push_back(entry.path());
+    }
+    for (const auto& path : added) std::filesystem::remove_all(path, ec);
+    g_log_files_before.reset();
   }
   if (!g_dir.empty() && !std::getenv("GUISE_KEEP_SAMBA_DIR")) {
     std::error_code ec;
