@@ -10,6 +10,7 @@
 #include "com/com_marshaler.h"
 #include "com/object_resolver_service.h"
 #include "com/orpc_headers.h"
+#include "com/security_settings.h"
 #include "com/random_ids.h"
 #include "com/runtime.h"
 #include "rpc/ndr_interface.h"
@@ -40,7 +41,7 @@ error_status_t ActivationService::RemoteActivation(handle_t, ORPCTHIS* ORPCthis,
   *pOxid = exporter_.oxid();
   *ppdsaOxidBindings = nullptr;
   *pipidRemUnknown = rem_unknown_;
-  *pAuthnHint = authn_hint_;
+  *pAuthnHint = advertised_authn_level();
   *pServerVersion = {kComVersionMajor, kComVersionMinor};
   for (DWORD i = 0; i < Interfaces; ++i) {
     ppInterfaceData[i] = nullptr;

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "com/call_failure.h"
 #include "com/orpc_channel.h"
+#include "com/security_settings.h"
 #include "oxidresolver.h"
 #include "rpc/ndr_interface.h"
 
@@ -119,7 +120,9 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
     return Status(StatusCode::kUnavailable, "com: the exporter offers no binding usable from here",
                   HRESULT_FROM_WIN32(kRpcSServerUnavailable));
   }
-  GUISE_TRY(auto client, connections_.client_for(*binding, ConnectionSource::default_auth(*binding), expected_server));
+  // R43: the proxies of this OXID start at max(this process's level, the server's advertised level).
+  GUISE_TRY(auto client,
+            connections_.client_for(*binding, negotiated_client_auth(*binding, authn_hint), expected_server));
   auto entry = std::make_shared<RemoteOxid>(oxid, std::move(*binding), std::move(client), rem_unknown, authn_hint,
                                             std::move(*resolver), std::move(resolver_client), resolver_dsa);
   std::lock_guard lock(mu_);
