@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "com/call_failure.h"
+#include "com/cloaking.h"
 #include "com/orpc_channel.h"
 #include "com/security_settings.h"
 #include "oxidresolver.h"
@@ -90,6 +91,10 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
     }
     std::erase_if(by_key_, [](const auto& kv) { return kv.second.expired(); });
   }
+  // The runtime's own calls present the process (R56), whatever the thread impersonates now.
+  CloakState no_cloaking;
+  OutgoingIdentity as_process;
+  GUISE_RETURN_IF_ERROR(as_process.enter(no_cloaking, 0));
   GUISE_TRY(auto resolver_client,
             connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver), expected_server));
   rpc::CallOptions options;
