@@ -1,6 +1,8 @@
 // server.cpp: the epoll reactor, its pool of leader/followers threads, and accepting connections.
 #include "rpc/server.h"
 
+#include "rpc/audit.h"
+
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -221,6 +223,7 @@ Result<std::string> Server::listen(std::string_view string_binding) {
 }
 
 Status Server::start() {
+  audit::configure_from_environment();  // GUISE_AUDIT, read when the first server starts
   GUISE_ASSERT(!started_ && !stopped_, "start() twice or after stop()");
   identity::log_impersonation_mode_once();
   // The process's limits as they are now (the application may have raised RLIMIT_NOFILE).
