@@ -143,6 +143,8 @@ bool send_to_journal(Event event, const std::vector<Field>& fields, const std::s
   std::vector<iovec> parts;
   parts.reserve(texts.size());
   for (std::string& text : texts) parts.push_back({text.data(), text.size()});
+  // Sent with the thread's current ids (the caller's, while impersonating): a socket they may not write
+  // to refuses it (EACCES), and the record goes to the log line instead.
   return sd_journal_sendv(parts.data(), static_cast<int>(parts.size())) >= 0;
 }
 
