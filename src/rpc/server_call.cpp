@@ -16,10 +16,10 @@ ServerCall::ServerCall(CallAttributes attributes)
 
 ServerCall::~ServerCall() {
   if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) {
+    impersonation_.reset();
     if (audit::wanted(audit::Event::kAutoRevert)) [[unlikely]] {
       audit::record(audit::Event::kAutoRevert, attributes_, causality_);
     }
-    impersonation_.reset();
   }
 }
 
