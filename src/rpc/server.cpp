@@ -1,8 +1,6 @@
 // server.cpp: the epoll reactor, its pool of leader/followers threads, and accepting connections.
 #include "rpc/server.h"
 
-#include "rpc/audit.h"
-
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -17,6 +15,7 @@
 #include "base/log.h"
 #include "identity/impersonation.h"
 #include "identity/process_thread.h"
+#include "rpc/audit.h"
 #include "rpc/detail/server_connection.h"
 #include "rpc/fault_status.h"
 #include "rpc/local_security.h"
