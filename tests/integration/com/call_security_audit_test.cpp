@@ -92,6 +92,15 @@ class CallSecurityAudit : public CallSecurityTest {
   }
   std::string stderr_path() const { return path("server.stderr"); }
 
+  // The servers have ended by now (each test's SecurityServer is gone): their whole stderr is there.
+  void TearDown() override {
+    if (!dir_.empty()) {
+      const std::string all = read_file(stderr_path());
+      EXPECT_EQ(all.find("Sanitizer"), std::string::npos) << all;
+    }
+    CallSecurityTest::TearDown();
+  }
+
   // One call as alice that impersonates, reverts, impersonates again and returns still impersonating.
   void call_as_alice(const SecurityServer& server) {
     SecurityClient alice(server, kAlice);
