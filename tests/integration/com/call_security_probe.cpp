@@ -2,6 +2,7 @@
 #include "integration/com/call_security_probe.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,6 +127,30 @@ std::string switch_step() {
 }
 
 std::string run_step(const std::string& step);
+
+// "gate:<dir>": one byte into the FIFO <dir>/entered, then waits (≤ 30 s) for one byte from the FIFO
+// <dir>/go — the test holds both FIFOs open at both ends, so neither open blocks. "gate=go|<why not>".
+std::string gate(const std::string& dir) {
+  const int entered = ::open((dir + "/entered").c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  const int go = ::open((dir + "/go").c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  std::string out = "gate=";
+  char byte = 'e';
+  if (entered < 0 || go < 0) {
+    out += "noopen";
+  } else if (::write(entered, &byte, 1) != 1) {
+    out += "nowrite";
+  } else {
+    pollfd ready{go, POLLIN, 0};
+    if (::poll(&ready, 1, 30'000) != 1 || ::read(go, &byte, 1) != 1) {
+      out += "timeout";
+    } else {
+      out += "go";
+    }
+  }
+  if (entered >= 0) ::close(entered);
+  if (go >= 0) ::close(go);
+  return out;
+}
 
 template <class Body>
 std::string on_thread(bool in_mta, Body body) {
@@ -269,6 +294,7 @@ std::string run_step(const std::string& step) {
     return "rogue=" + std::to_string(::syscall(SYS_setresuid, -1, 41002, -1));
   }
   if (step == "throw") throw std::runtime_error("the probe throws on request");
+  if (step.rfind("gate:", 0) == 0) return gate(step.substr(5));
   return "unknown-step(" + step + ")";
 }
 

@@ -18,6 +18,8 @@
 //   accesscheck:<sddl> ('!' for ';') "accesscheck=granted|denied|notoken(<err>)": OpenThreadToken + AccessCheck(EXECUTE)
 //   rogue             setresuid(-1, 41002, -1) behind the runtime's back (the call's end must abort)
 //   throw             throws a C++ exception (the call ends with RPC_E_SERVERFAULT)
+//   gate:<dir>        "gate=go": tells the test it is inside (FIFO <dir>/entered), returns when the
+//                     test says so (FIFO <dir>/go, ≤ 30 s; "gate=timeout" then)
 #pragma once
 
 #include <atomic>
