@@ -13,7 +13,8 @@
 // "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
 // "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
 // "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
-// "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread).
+// "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread),
+// "release" → release_left_helper().
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -185,6 +186,7 @@ void serve_commands() {
   while (std::getline(std::cin, line)) {
     if (line == "kept") say(probe_kept_context());
     if (line == "outside") say(probe_outside_call());
+    if (line == "release") say(release_left_helper());
     if (line == "threads") say(thread_identities());
     if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
