@@ -2,6 +2,10 @@
 // guise-callsec-server whose method starts threads in its MTA that impersonate the caller (alice,
 // 41001) through the call's IServerSecurity. What each thread is, is read by the kernel's view
 // (/proc/<pid>/task/<tid>/status, in the server and from this test) and by files that open or not.
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -87,6 +91,24 @@ TEST_F(CallSecurityHelperThread, R22_HelperThreadThatExitsWhileImpersonatingLeav
   ASSERT_TRUE(threads);
   EXPECT_TRUE(has(*threads, "foreign=0")) << *threads;
   EXPECT_TRUE(has(alice.run("status"), "hr=00000000 " + kRootIds + " groups= imp=0"));
+}
+
+TEST_F(CallSecurityHelperThread, R22_HelperThreadThatCannotBeRevertedAbortsTheServer) {
+  SecurityServer server = fixture_server();
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, server.process->pid(), 0));
+  ASSERT_GE(pidfd, 0);
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.blanket("10", "2", "3"), kOk);
+  // The helper blocks the revert signal, impersonates alice and waits: the call's end cannot revert it.
+  const std::string out = alice.run("blockhelper:" + path("root"));
+  EXPECT_FALSE(has(out, "hr=00000000")) << "no reply may leave a helper running as the caller: " << out;
+  pollfd exited{pidfd, POLLIN, 0};
+  ASSERT_EQ(::poll(&exited, 1, 60000), 1) << "the server kept running";
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_EQ(info.si_status, SIGABRT) << "an unrevertable helper aborts the process";
+  ::close(pidfd);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 
 #include "base/utf16.h"
 #include "guise/windows.h"
+#include "identity/thread_revert.h"
 
 namespace guise::com::testing {
 namespace {
@@ -256,14 +259,21 @@ struct LeftHelper {
 std::mutex g_left_mu;
 std::unique_ptr<LeftHelper> g_left;
 
-std::string leave_helper(const std::string& path) {
+std::string leave_helper(const std::string& path, bool block_revert_signal) {
   IServerSecurity* security = nullptr;
   if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "leavehelper=nocall";
   std::lock_guard guard(g_left_mu);
   if (g_left) return "leavehelper=busy";
   g_left = std::make_unique<LeftHelper>();
   LeftHelper* helper = g_left.get();
-  helper->thread = std::thread([helper, security, path] {
+  helper->thread = std::thread([helper, security, path, block_revert_signal] {
+    if (block_revert_signal) {
+      // A helper the runtime cannot reach: its call's end must abort the server (fail closed).
+      sigset_t block;
+      sigemptyset(&block);
+      sigaddset(&block, identity::revert_signal());
+      ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
+    }
     CoInitializeEx(nullptr, COINIT_MULTITHREADED);
     const long tid = static_cast<long>(::syscall(SYS_gettid));
     const HRESULT imp = security->ImpersonateClient();
@@ -480,7 +490,8 @@ std::string run_step(const std::string& step) {
   if (step == "throw") throw std::runtime_error("the probe throws on request");
   if (step.rfind("gate:", 0) == 0) return gate(step.substr(5));
   if (step == "helpers2") return two_helpers();
-  if (step.rfind("leavehelper:", 0) == 0) return leave_helper(step.substr(12));
+  if (step.rfind("leavehelper:", 0) == 0) return leave_helper(step.substr(12), false);
+  if (step.rfind("blockhelper:", 0) == 0) return leave_helper(step.substr(12), true);
   if (step == "exithelper") return exit_helper();
   return "unknown-step(" + step + ")";
 }

@@ -23,6 +23,8 @@
 //                     rev2= after2=" (t*, both*: /proc/self/task/<their tid>/status)
 //   leavehelper:<p>   an MTA thread impersonates through this call's context, opens <p> and blocks
 //                     without reverting until the server's "release": "leavehelper tid= imp= open= isimp= <ids>"
+//   blockhelper:<p>   leavehelper with the runtime's revert signal blocked on the helper (the call's
+//                     end must abort the server)
 //   exithelper        an MTA thread impersonates through this call's context and ends without
 //                     reverting: "exithelper imp=<hr> <its ids>"
 //   gate:<dir>        "gate=go": tells the test it is inside (FIFO <dir>/entered), returns when the
