@@ -1,10 +1,11 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
 //   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again]
-//                        [--sta] [--hold <objref>]
+//                        [--sta] [--hold <objref>] [--hold-dynamic]
 // --sta puts the probe in the main thread's STA (prints "tid=<its kernel thread id>"; stdin is read by
 // another thread, so "hold", "kept" and "outside" run in the MTA there); --hold unmarshals another
-// server's probe on the main thread before serving, for the "callout:" steps of an STA probe (R30).
+// server's probe on the main thread before serving, for the "callout:" steps of an STA probe (R30);
+// --hold-dynamic then sets its blanket to IMPERSONATE with EOAC_DYNAMIC_CLOAKING.
 // --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
 // first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
@@ -99,10 +100,12 @@ int main(int argc, char** argv) {
   bool again = false;
   bool absolute = false;
   bool sta = false;
+  bool hold_dynamic = false;
   std::string hold;
   for (int i = 1; i < argc; ++i) {
     absolute = absolute || std::string(argv[i]) == "--absolute";
     sta = sta || std::string(argv[i]) == "--sta";
+    hold_dynamic = hold_dynamic || std::string(argv[i]) == "--hold-dynamic";
     if (std::string(argv[i]) == "--hold" && i + 1 < argc) hold = argv[i + 1];
   }
   if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
@@ -153,6 +156,10 @@ int main(int argc, char** argv) {
     const HRESULT hr = unmarshal_from_hex(hold, IID_ISecurityProbe, reinterpret_cast<void**>(&other));
     if (SUCCEEDED(hr)) hold_probe(other);
     say("held hr=" + hex(hr));
+    if (SUCCEEDED(hr) && hold_dynamic) {
+      say("heldblanket hr=" +
+          hex(set_held_blanket(RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_IMP_LEVEL_IMPERSONATE, EOAC_DYNAMIC_CLOAKING)));
+    }
   }
   say("pid=" + std::to_string(::getpid()));
   if (sta) say("tid=" + std::to_string(::syscall(SYS_gettid)));
