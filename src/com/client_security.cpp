@@ -51,7 +51,7 @@ class ProxySecurity final : public IClientSecurity {
                                          void** pAuthInfo, DWORD* pCapabilites) override {
     rpc::AuthInfo auth;
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) {
-      auth = ConnectionSource::default_auth(manager_->oxid()->binding());
+      auth = manager_->oxid()->client().auth();  // the negotiated default (R43)
     } else {
       OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
       if (channel == nullptr) return E_NOINTERFACE;
@@ -77,8 +77,9 @@ class ProxySecurity final : public IClientSecurity {
   HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc, OLECHAR*,
                                        DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
                                        DWORD dwCapabilities) override {
-    const rpc::StringBinding& binding = manager_->oxid()->binding();
-    auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities}, binding);
+    const RemoteOxid& oxid = *manager_->oxid();
+    auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities},
+                                oxid.binding(), oxid.client().auth());
     if (!auth.ok()) return status_to_hresult(auth.status());
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) return S_OK;  // IUnknown: accepted (R48)
     OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
@@ -110,7 +111,8 @@ HRESULT query_client_security(ProxyManager& manager, void** ppv) {
   return S_OK;
 }
 
-Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding) {
+Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding,
+                                      const rpc::AuthInfo& defaults) {
   if (!known_authn_service(requested.authn_service)) return invalid("unknown authentication service");
   if ((requested.capabilities & ~kBlanketCapabilities) != 0) return invalid("capability outside SetBlanket's set");
   const bool static_cloaking = (requested.capabilities & EOAC_STATIC_CLOAKING) != 0;
@@ -127,7 +129,6 @@ Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const r
     return invalid("level NONE with an authentication service");
   }
 
-  const rpc::AuthInfo defaults = default_client_auth(binding);
   rpc::AuthInfo auth = defaults;
   if (requested.authn_service == RPC_C_AUTHN_NONE) {
     auth.level = rpc::AuthnLevel::kNone;

@@ -1,6 +1,6 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
-//   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again]
+//   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again] [--class]
 //                        [--sta] [--hold <objref>] [--hold-dynamic]
 // --sta puts the probe in the main thread's STA (prints "tid=<its kernel thread id>"; stdin is read by
 // another thread, so "hold", "kept" and "outside" run in the MTA there); --hold unmarshals another
@@ -9,11 +9,12 @@
 // --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
 // first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
-// time after exporting and prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and
+// time after exporting and prints "again hr=<hex>". --class registers the SecurityProbe class
+// (probe_class.h) for CLSCTX_LOCAL_SERVER and prints "class hr=<hex>". Then prints "pid=", "objref=" and "ready", and
 // serves until stdin closes. stdin commands, one line each: "kept" → probe_kept_context(),
 // "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
 // "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
-// "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
+// "creator" → "creator=<who activated last>", "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
 // "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread),
 // "release" → release_left_helper().
 #include <linux/capability.h>
@@ -38,6 +39,7 @@
 #include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
+#include "integration/com/probe_class.h"
 
 using namespace guise::com::testing;
 
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--hold" && i + 1 < argc) hold = argv[i + 1];
   }
   if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
+  bool register_class = false;
   // Buffers of the absolute form (--absolute): they must outlive CoInitializeSecurity only, which copies.
   std::vector<std::uint8_t> abs_sd(256), abs_dacl(4096), abs_sacl(4096), abs_owner(256), abs_group(256);
   DWORD level = RPC_C_AUTHN_LEVEL_CONNECT, imp = RPC_C_IMP_LEVEL_IDENTIFY, caps = EOAC_NONE;
@@ -143,6 +146,8 @@ int main(int argc, char** argv) {
       i += 4;
     } else if (arg == "--init-again") {
       again = true;
+    } else if (arg == "--class") {
+      register_class = true;
     }
   }
   auto* probe = new SecurityProbe();
@@ -161,6 +166,13 @@ int main(int argc, char** argv) {
           hex(set_held_blanket(RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_IMP_LEVEL_IMPERSONATE, EOAC_DYNAMIC_CLOAKING)));
     }
   }
+  DWORD class_cookie = 0;
+  if (register_class) {
+    IClassFactory* factory = new_probe_factory();
+    say("class hr=" + hex(CoRegisterClassObject(kClsidSecurityProbe, factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE,
+                                                &class_cookie)));
+    factory->Release();
+  }
   say("pid=" + std::to_string(::getpid()));
   if (sta) say("tid=" + std::to_string(::syscall(SYS_gettid)));
   say("objref=" + objref);
@@ -178,11 +190,13 @@ int main(int argc, char** argv) {
     const HRESULT waited = CoWaitForMultipleHandles(0, INFINITE, 1, &done, &index);
     commands.join();
     CloseHandle(done);
+    if (class_cookie != 0) CoRevokeClassObject(class_cookie);
     probe->Release();
     CoUninitialize();
     return waited == S_OK && index == 0 ? 0 : 5;
   }
   serve_commands();
+  if (class_cookie != 0) CoRevokeClassObject(class_cookie);
   probe->Release();
   CoUninitialize();
   return 0;
@@ -197,6 +211,7 @@ void serve_commands() {
     if (line == "threads") say(thread_identities());
     if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
+    if (line == "creator") say("creator=" + last_creator());
     if (line.rfind("hold ", 0) == 0) {
       ISecurityProbe* other = nullptr;
       const HRESULT hr = unmarshal_from_hex(line.substr(5), IID_ISecurityProbe, reinterpret_cast<void**>(&other));
