@@ -80,7 +80,13 @@ class CallSecurityNested : public CallSecurityTest {
       out.y_started_in = "entered";
       out.before_y = thread_ids_of(a.process->pid(), sta_tid);
       out.y = d.run(y_script);  // steps 3–5, on A's STA thread while it waits for C
-      out.after_y = thread_ids_of(a.process->pid(), sta_tid);
+      // Y's reply leaves from inside Y's scope; A's thread takes back what it had (step 5) just after.
+      // So the kernel's view is awaited — bounded, 5000 × 1 ms — until it is what it was before Y.
+      for (int i = 0; i < 5000; ++i) {
+        out.after_y = thread_ids_of(a.process->pid(), sta_tid);
+        if (out.after_y == out.before_y) break;
+        ::poll(nullptr, 0, 1);
+      }
     }
     byte = 'g';
     EXPECT_EQ(::write(go, &byte, 1), 1);
