@@ -16,6 +16,7 @@
 #include "identity/impersonation.h"
 #include "identity/thread_revert.h"
 #include "identity/token.h"
+#include "rpc/audit.h"
 #include "rpc/wire_constants.h"
 
 namespace guise::com {
@@ -169,9 +170,16 @@ HRESULT CallContextObject::impersonate_on_helper() {
   if (!scope.ok()) {
     log::warn("com: helper thread impersonating {} refused: {}", call.caller->principal_name(),
               scope.status().to_string());
+    if (rpc::audit::wanted(rpc::audit::Event::kImpersonateRefused)) [[unlikely]] {
+      rpc::audit::record(rpc::audit::Event::kImpersonateRefused, call, call_->causality(), &scope.status());
+    }
     return status_to_hresult(scope.status());
   }
   helper.scope.emplace(std::move(scope).value());
+  // A helper's impersonation is audited like the serving thread's (rpc/audit.h), from the helper itself.
+  if (rpc::audit::wanted(rpc::audit::Event::kImpersonate)) [[unlikely]] {
+    rpc::audit::record(rpc::audit::Event::kImpersonate, call, call_->causality());
+  }
   helper.ticket = ticket;
   // One live ticket per helper thread at most (a replaced or reverted one is inactive).
   std::erase_if(helpers_, [](const auto& t) { return !t->active(); });

@@ -82,6 +82,7 @@ class ServerCall {
   bool is_impersonating() const noexcept { return impersonation_.has_value(); }
   // The COM causality id of this call (ORPCTHIS.cid), for the audit (audit.h); set by the COM layer.
   void set_causality(const GUID& causality) noexcept { causality_ = causality; }
+  const std::optional<GUID>& causality() const noexcept { return causality_; }
 
   // Hands the reply to the returned DeferredReply (deferred_reply.h): the handler then returns without
   // one (its `out` and Status are ignored) and copies the request stub it still needs. Once per call,
