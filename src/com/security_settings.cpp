@@ -73,11 +73,14 @@ HRESULT install_security_policy(SecurityPolicy policy) {
 
 rpc::AuthInfo default_client_auth(const rpc::StringBinding& binding) {
   const SecurityPolicy& policy = security_policy();
-  if (!binding.is_local()) return rpc::AuthInfo::none();  // TCP: needs a GSSAPI provider (docs/remote.md)
   auto level = static_cast<rpc::AuthnLevel>(policy.authn_level == RPC_C_AUTHN_LEVEL_DEFAULT
                                                  ? DWORD{RPC_C_AUTHN_LEVEL_CONNECT}
                                                  : policy.authn_level);
-  return rpc::AuthInfo::local(level, static_cast<identity::ImpersonationLevel>(policy.imp_level),
+  auto imp = static_cast<identity::ImpersonationLevel>(policy.imp_level);
+  // Over TCP a GSSAPI context authenticates the caller (remote_authentication.h); it cannot be
+  // anonymous, so ANONYMOUS asks for IDENTIFY (R46).
+  if (!binding.is_local() && imp == identity::ImpersonationLevel::kAnonymous) imp = identity::ImpersonationLevel::kIdentify;
+  return rpc::AuthInfo::local(level, imp,
                               policy.capabilities & (EOAC_STATIC_CLOAKING | EOAC_DYNAMIC_CLOAKING | EOAC_MUTUAL_AUTH));
 }
 
