@@ -87,7 +87,8 @@ Result<RemoteAuthentication> remote_authentication_for(DWORD service, const OLEC
 
 std::function<std::unique_ptr<rpc::ClientSecurityProvider>()> security_for(const RemoteAuthentication& remote) {
   rpc::gssapi::ClientCredentials credentials;
-  credentials.target = remote.principal;
+  // NTLM names no target: its server is whoever knows the user's password (MS-NLMP).
+  if (remote.authn_service != RPC_C_AUTHN_WINNT) credentials.target = remote.principal;
   if (remote.explicit_identity) {
     credentials.user = remote.user;
     credentials.domain = remote.domain;

@@ -176,7 +176,7 @@ TEST_F(CallSecurityTcp, ImpersonateClientOverTcpRunsAsTheMappedUser) {
   const std::string a = std::to_string(realm::kAlice.uid);
   // Effective (and fs) ids become alice's mapped uid 41011; real and saved stay the process's (§4).
   EXPECT_EQ(seen, "hr=00000000 imp=00000000; uid=0 " + a + " 0 " + a + " gid=0 " + a + " 0 " + a +
-                      " groups= imp=1; open=0; open=13; rev=00000000; uid=0 0 0 0 gid=0 0 0 0 groups= imp=0");
+                      " groups=" + a + " imp=1; open=0; open=13; rev=00000000; uid=0 0 0 0 gid=0 0 0 0 groups= imp=0");
 }
 
 TEST_F(CallSecurityTcp, UnmappedPrincipalIsRefusedBeforeTheObject) {
