@@ -29,6 +29,9 @@ HRESULT class_object_from_directory(REFCLSID clsid, REFIID riid, LPVOID* ppv) {
   if (!object.ok()) {
     const HRESULT hr = status_to_hresult(object.status());
     if (hr == E_NOINTERFACE) return E_NOINTERFACE;
+    // The server, attested as the entry's owner, refused this activator: its answer, as Windows gives it.
+    // (kAccessDenied is the other way round: this process refused a server that is not the owner.)
+    if (hr == E_ACCESSDENIED && object.status().code() != StatusCode::kAccessDenied) return E_ACCESSDENIED;
     log::warn("com: the server of {} in {} did not answer as uid {}: {}", format_guid_braced(clsid), (*entry)->path,
               (*entry)->owner, object.status().to_string());
     return CO_E_SERVER_EXEC_FAILURE;

@@ -55,8 +55,8 @@ class ProxySecurity final : public IClientSecurity {
     std::optional<RemoteAuthentication> remote;
     const rpc::StringBinding& binding = manager_->oxid()->binding();
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) {
-      auth = ConnectionSource::default_auth(binding);
-      if (!binding.is_local()) remote = default_remote_authentication(manager_->oxid()->resolver_bindings(), binding);
+      auth = manager_->oxid()->client().auth();  // the negotiated default (R43)
+      remote = Runtime::instance().client().connections().remote_of(&manager_->oxid()->client());
     } else {
       OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
       if (channel == nullptr) return E_NOINTERFACE;
@@ -86,8 +86,10 @@ class ProxySecurity final : public IClientSecurity {
   HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc, OLECHAR* pServerPrincName,
                                        DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
                                        DWORD dwCapabilities) override {
-    const rpc::StringBinding& binding = manager_->oxid()->binding();
-    auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities}, binding);
+    const RemoteOxid& oxid = *manager_->oxid();
+    const rpc::StringBinding& binding = oxid.binding();
+    auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities},
+                                oxid.binding(), oxid.client().auth());
     if (!auth.ok()) return status_to_hresult(auth.status());
     // Over TCP the blanket also picks the GSSAPI service, the server's principal and credentials.
     std::optional<RemoteAuthentication> remote;
@@ -127,7 +129,8 @@ HRESULT query_client_security(ProxyManager& manager, void** ppv) {
   return S_OK;
 }
 
-Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding) {
+Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding,
+                                      const rpc::AuthInfo& defaults) {
   if (!known_authn_service(requested.authn_service)) return invalid("unknown authentication service");
   if ((requested.capabilities & ~kBlanketCapabilities) != 0) return invalid("capability outside SetBlanket's set");
   const bool static_cloaking = (requested.capabilities & EOAC_STATIC_CLOAKING) != 0;
@@ -144,7 +147,6 @@ Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const r
     return invalid("level NONE with an authentication service");
   }
 
-  const rpc::AuthInfo defaults = default_client_auth(binding);
   rpc::AuthInfo auth = defaults;
   if (requested.authn_service == RPC_C_AUTHN_NONE) {
     auth.level = rpc::AuthnLevel::kNone;

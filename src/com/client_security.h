@@ -20,8 +20,8 @@ class ProxyManager;
 // ProxyManager::QueryInterface's answer for IID_IClientSecurity.
 HRESULT query_client_security(ProxyManager& manager, void** ppv);
 
-// The blanket SetBlanket's arguments ask for, over `binding`, with the R46 defaults filled in:
-// E_INVALIDARG for the R45 argument errors.
+// The blanket SetBlanket's arguments ask for, over `binding`, with the R46 defaults filled in from
+// `defaults` (the proxy's negotiated starting blanket, R43): E_INVALIDARG for the R45 argument errors.
 struct RequestedBlanket {
   DWORD authn_service;
   DWORD authz_service;
@@ -30,6 +30,7 @@ struct RequestedBlanket {
   void* auth_info;
   DWORD capabilities;
 };
-Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding);
+Result<rpc::AuthInfo> blanket_to_auth(const RequestedBlanket& requested, const rpc::StringBinding& binding,
+                                      const rpc::AuthInfo& defaults);
 
 }  // namespace guise::com

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "com/orpc_headers.h"
+#include "com/security_settings.h"
 #include "com/peer.h"
 #include "rpc/ndr_interface.h"
 
@@ -63,7 +64,7 @@ error_status_t ObjectResolverService::ResolveOxid2(handle_t, OXID* pOxid, USHORT
   *ppdsaOxidBindings = allocate_dual_string_array(filtered(bindings_(), arRequestedProtseqs, cRequestedProtseqs));
   if (*ppdsaOxidBindings == nullptr) return kErrorNotEnoughMemory;
   *pipidRemUnknown = *rem_unknown;
-  *pAuthnHint = authn_hint_;
+  *pAuthnHint = advertised_authn_level();
   return 0;
 }
 

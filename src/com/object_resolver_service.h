@@ -21,10 +21,10 @@ namespace guise::com {
 
 class ObjectResolverService final : public IObjectExporter_Server {
  public:
-  // `bindings` gives this process's DUALSTRINGARRAY; `authn_hint` the level ResolveOxid2 advertises.
-  // Every apartment's OXID resolves to these bindings and its own IRemUnknown IPID (the exporter's).
-  ObjectResolverService(ObjectExporter& exporter, std::function<DualStringArray()> bindings, std::uint32_t authn_hint)
-      : exporter_(exporter), bindings_(std::move(bindings)), authn_hint_(authn_hint) {}
+  // `bindings` gives this process's DUALSTRINGARRAY. Every apartment's OXID resolves to these bindings
+  // and its own IRemUnknown IPID (the exporter's); the authentication hint is the process's level (R43).
+  ObjectResolverService(ObjectExporter& exporter, std::function<DualStringArray()> bindings)
+      : exporter_(exporter), bindings_(std::move(bindings)) {}
 
   error_status_t ResolveOxid(handle_t hRpc, OXID* pOxid, USHORT cRequestedProtseqs, USHORT arRequestedProtseqs[],
                              DUALSTRINGARRAY** ppdsaOxidBindings, IPID* pipidRemUnknown, DWORD* pAuthnHint) override;
@@ -41,7 +41,6 @@ class ObjectResolverService final : public IObjectExporter_Server {
  private:
   ObjectExporter& exporter_;
   std::function<DualStringArray()> bindings_;
-  std::uint32_t authn_hint_;
 };
 
 // A CoTaskMemAlloc'd DUALSTRINGARRAY holding `dsa` (nullptr when out of memory).

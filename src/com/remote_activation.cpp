@@ -4,14 +4,18 @@
 
 #include "base/hresult_map.h"
 #include "base/log.h"
+#include "com/apartment.h"
 #include "com/call_failure.h"
 #include "com/call_frame.h"
 #include "com/class_registry.h"
+#include "com/cloaking.h"
 #include "com/com_marshaler.h"
 #include "com/object_resolver_service.h"
 #include "com/orpc_headers.h"
+#include "com/peer.h"
 #include "com/random_ids.h"
 #include "com/runtime.h"
+#include "com/security_settings.h"
 #include "rpc/ndr_interface.h"
 
 namespace guise::com {
@@ -40,7 +44,7 @@ error_status_t ActivationService::RemoteActivation(handle_t, ORPCTHIS* ORPCthis,
   *pOxid = exporter_.oxid();
   *ppdsaOxidBindings = nullptr;
   *pipidRemUnknown = rem_unknown_;
-  *pAuthnHint = authn_hint_;
+  *pAuthnHint = advertised_authn_level();
   *pServerVersion = {kComVersionMajor, kComVersionMinor};
   for (DWORD i = 0; i < Interfaces; ++i) {
     ppInterfaceData[i] = nullptr;
@@ -62,6 +66,16 @@ error_status_t ActivationService::RemoteActivation(handle_t, ORPCTHIS* ORPCthis,
     *phr = E_NOTIMPL;  // persistent (named-object) activation
     return 0;
   }
+  // Creating an object is a call like any other (spec R40): CoInitializeSecurity's policy first.
+  rpc::ServerCall* call = rpc::current_call();
+  if (call == nullptr) {
+    *phr = E_UNEXPECTED;
+    return 0;
+  }
+  if (const HRESULT access = check_call_access(call->attributes()); access != S_OK) {
+    *phr = access;
+    return 0;
+  }
   ComPtr<IUnknown> class_object = ClassRegistry::instance().find_published(*Clsid);
   if (!class_object) {
     *phr = REGDB_E_CLASSNOTREG;
@@ -73,7 +87,14 @@ error_status_t ActivationService::RemoteActivation(handle_t, ORPCTHIS* ORPCthis,
   } else {
     ComPtr<IClassFactory> factory;
     HRESULT hr = class_object->QueryInterface(IID_IClassFactory, reinterpret_cast<void**>(factory.GetAddressOf()));
-    if (SUCCEEDED(hr)) hr = factory->CreateInstance(nullptr, pIIDs[0], reinterpret_cast<void**>(object.GetAddressOf()));
+    if (SUCCEEDED(hr)) {
+      // CreateInstance runs inside the activation's call, as the factory's method would on an ORPC call:
+      // CoGetCallContext names the activator, and its impersonation ends with the call (R55, R21).
+      DispatchApartmentScope mta;
+      CallFrame frame(call, ORPCthis->cid, peer_of(call->attributes()));
+      hr = factory->CreateInstance(nullptr, pIIDs[0], reinterpret_cast<void**>(object.GetAddressOf()));
+      call->revert_to_self();  // the factory's part of the call is over; marshaling runs as the process
+    }
     if (FAILED(hr)) {
       *phr = hr;
       return 0;
@@ -104,7 +125,13 @@ namespace {
 
 Result<ComPtr<IUnknown>> activate(const rpc::StringBinding& server, const CLSID& clsid, const IID& iid, DWORD mode) {
   Runtime& runtime = Runtime::instance();
-  GUISE_TRY(auto client, runtime.client().connections().client_for(server, ConnectionSource::default_auth(server)));
+  const rpc::AuthInfo auth = ConnectionSource::default_auth(server);
+  // R55: the activator is the thread's token when the process cloaks and the thread impersonates, the
+  // process otherwise — presented, like any call's identity, by the connection it travels on (R56).
+  CloakState cloak;
+  OutgoingIdentity presented;
+  GUISE_RETURN_IF_ERROR(presented.enter(cloak, auth.capabilities));
+  GUISE_TRY(auto client, runtime.client().connections().client_for(server, auth));
   IActivation_Client activation(rpc::call_fn_for(*client, IActivation_v0_0_s_ifspec));
   ORPCTHIS orpcthis{};
   orpcthis.version = {kComVersionMajor, kComVersionMinor};

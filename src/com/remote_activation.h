@@ -27,12 +27,11 @@ class ComMarshaler;
 class ActivationService final : public IActivation_Server {
  public:
   ActivationService(ComMarshaler& marshaler, ObjectExporter& exporter, Ipid rem_unknown,
-                    std::function<DualStringArray()> bindings, std::uint32_t authn_hint, ComLimits limits)
+                    std::function<DualStringArray()> bindings, ComLimits limits)
       : marshaler_(marshaler),
         exporter_(exporter),
         rem_unknown_(rem_unknown),
         bindings_(std::move(bindings)),
-        authn_hint_(authn_hint),
         limits_(limits) {}
 
   error_status_t RemoteActivation(handle_t hRpc, ORPCTHIS* ORPCthis, ORPCTHAT* ORPCthat, GUID* Clsid,
@@ -47,7 +46,6 @@ class ActivationService final : public IActivation_Server {
   ObjectExporter& exporter_;
   Ipid rem_unknown_;
   std::function<DualStringArray()> bindings_;
-  std::uint32_t authn_hint_;
   ComLimits limits_;
 };
 

@@ -7,8 +7,10 @@
 
 #include "base/log.h"
 #include "com/call_failure.h"
+#include "com/cloaking.h"
 #include "com/orpc_channel.h"
 #include "com/remote_authentication.h"
+#include "com/security_settings.h"
 #include "oxidresolver.h"
 #include "rpc/ndr_interface.h"
 
@@ -100,6 +102,10 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
     }
     std::erase_if(by_key_, [](const auto& kv) { return kv.second.expired(); });
   }
+  // The runtime's own calls present the process (R56), whatever the thread impersonates now.
+  CloakState no_cloaking;
+  OutgoingIdentity as_process;
+  GUISE_RETURN_IF_ERROR(as_process.enter(no_cloaking, 0));
   GUISE_TRY(auto resolver_client,
             connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver), expected_server,
                                     default_remote_authentication(resolver_dsa, *resolver)));
@@ -131,8 +137,9 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
     return Status(StatusCode::kUnavailable, "com: the exporter offers no binding usable from here",
                   HRESULT_FROM_WIN32(kRpcSServerUnavailable));
   }
-  GUISE_TRY(auto client, connections_.client_for(*binding, ConnectionSource::default_auth(*binding), expected_server,
-                                                 default_remote_authentication(dsa, *binding)));
+  // R43: the proxies of this OXID start at max(this process's level, the server's advertised level).
+  GUISE_TRY(auto client, connections_.client_for(*binding, negotiated_client_auth(*binding, authn_hint),
+                                                 expected_server, default_remote_authentication(dsa, *binding)));
   auto entry = std::make_shared<RemoteOxid>(oxid, std::move(*binding), std::move(client), rem_unknown, authn_hint,
                                             std::move(*resolver), std::move(resolver_client), resolver_dsa);
   std::lock_guard lock(mu_);

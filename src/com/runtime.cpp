@@ -33,9 +33,6 @@ void guise_com_register_builtin_proxy_stubs();
 namespace guise::com {
 namespace {
 
-// RPC_C_AUTHN_LEVEL_CONNECT: the level ResolveOxid2 suggests (spec R37's default).
-constexpr std::uint32_t kAuthnHint = 2;
-
 // A child forked after the runtime started has none of its threads: at its exit there is nothing to
 // join (joining the parent's thread objects there would be undefined).
 std::atomic<bool> g_forked_child{false};
@@ -116,10 +113,10 @@ Status Runtime::ensure_serving() {
   exporter_.add_rem_unknown(rem_unknown_ipid, rem_unknown,
                             ndr::ProxyStubRegistry::instance().find(IID_IRemUnknown2));
   rem_unknown->Release();  // the exporter holds it now
-  auto resolver = std::make_unique<ObjectResolverService>(exporter_, [this] { return bindings(); }, kAuthnHint);
+  auto resolver = std::make_unique<ObjectResolverService>(exporter_, [this] { return bindings(); });
   GUISE_RETURN_IF_ERROR(server->register_interface(rpc::registration_for(IObjectExporter_v0_0_s_ifspec, resolver.get())));
   auto activation = std::make_unique<ActivationService>(marshaler_, exporter_, rem_unknown_ipid,
-                                                        [this] { return bindings(); }, kAuthnHint, limits_);
+                                                        [this] { return bindings(); }, limits_);
   ndr::Limits activation_limits;
   activation_limits.max_allocation = 1u << 20;  // an activation request is small; a count cannot make it large
   GUISE_RETURN_IF_ERROR(

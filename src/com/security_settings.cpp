@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -19,6 +20,7 @@ namespace {
 struct PolicySlot {
   std::once_flag fixed;
   SecurityPolicy policy;
+  std::atomic<bool> is_fixed{false};  // set (release) once `policy` holds its final value
 };
 
 // GUISE_UNPRIVILEGED_IDENTITY="<uid>:<gid>": the ids identify- and anonymous-level impersonation runs
@@ -56,7 +58,10 @@ bool implicitly_admitted(const rpc::CallAttributes& call) {
 const SecurityPolicy& security_policy() {
   PolicySlot& s = slot();
   // The implicit defaults: a later CoInitializeSecurity is too late.
-  std::call_once(s.fixed, [] { apply_unprivileged_identity_setting(); });
+  std::call_once(s.fixed, [&s] {
+    apply_unprivileged_identity_setting();
+    s.is_fixed.store(true, std::memory_order_release);
+  });
   return s.policy;
 }
 
@@ -66,6 +71,7 @@ HRESULT install_security_policy(SecurityPolicy policy) {
   std::call_once(s.fixed, [&] {
     s.policy = std::move(policy);
     apply_unprivileged_identity_setting();
+    s.is_fixed.store(true, std::memory_order_release);
     result = S_OK;
   });
   return result;
@@ -82,6 +88,19 @@ rpc::AuthInfo default_client_auth(const rpc::StringBinding& binding) {
   if (!binding.is_local() && imp == identity::ImpersonationLevel::kAnonymous) imp = identity::ImpersonationLevel::kIdentify;
   return rpc::AuthInfo::local(level, imp,
                               policy.capabilities & (EOAC_STATIC_CLOAKING | EOAC_DYNAMIC_CLOAKING | EOAC_MUTUAL_AUTH));
+}
+
+rpc::AuthInfo negotiated_client_auth(const rpc::StringBinding& binding, std::uint32_t server_hint) {
+  rpc::AuthInfo auth = default_client_auth(binding);
+  if (server_hint == RPC_C_AUTHN_LEVEL_DEFAULT || server_hint > RPC_C_AUTHN_LEVEL_PKT_PRIVACY) return auth;
+  if (server_hint > static_cast<std::uint32_t>(auth.level)) auth.level = static_cast<rpc::AuthnLevel>(server_hint);
+  return auth;
+}
+
+std::uint32_t advertised_authn_level() {
+  PolicySlot& s = slot();
+  if (!s.is_fixed.load(std::memory_order_acquire)) return RPC_C_AUTHN_LEVEL_CONNECT;
+  return s.policy.authn_level == RPC_C_AUTHN_LEVEL_DEFAULT ? DWORD{RPC_C_AUTHN_LEVEL_CONNECT} : s.policy.authn_level;
 }
 
 HRESULT check_call_access(const rpc::CallAttributes& call) {

@@ -2,7 +2,15 @@
 // and calls C; C reports who the kernel attested for B's call (QueryBlanket's pPrivs, and what C's
 // thread can open when it impersonates that caller). B never says who it is: the connection it calls
 // on was opened by a thread carrying the presented identity.
+#include <sys/stat.h>
+
+#include <span>
 #include <string>
+#include <vector>
+
+#include "com/objref.h"
+#include "com/remote_oxid.h"
+#include "integration/com/objref_text.h"
 
 #include "integration/com/call_security_fixture.h"
 
@@ -95,6 +103,78 @@ TEST_F(CallSecurityCloaking, R54_ACloakedCallFromAnIdentifyLevelTokenIsRefusedBe
   EXPECT_TRUE(has(out, "imp=00000000; callout[80070005 ]")) << out;
   EXPECT_TRUE(has(out, "rev=00000000; callout[00000000 qcb=00000000")) << out;
   EXPECT_EQ(c_runs(), "1") << "the refused call never reached C";
+}
+
+// C for the activation tests: a probe class registered in a class directory of the test's, with
+// `sddl` as its access descriptor; `at` is the "createat:" step naming C's binding.
+struct ActivationTarget {
+  SecurityServer server;
+  std::vector<std::string> env;
+  std::string at;
+  std::string creator() {
+    if (!server.process->send("creator")) return std::string();
+    return server.process->wait_for("creator=").value_or("");
+  }
+};
+
+ActivationTarget start_activation_target(const std::string& classes, const std::string& sddl) {
+  ActivationTarget target;
+  target.env = {"GUISE_COM_CLASS_DIR=" + classes};
+  if (::mkdir(classes.c_str(), 0755) != 0) return target;
+  target.server = start_security_server({"--init", "2", "2", "0", sddl, "--class"}, std::nullopt, target.env);
+  const std::string bytes = bytes_from_hex(target.server.objref);
+  auto objref = decode_objref(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+  if (!objref.ok()) return target;
+  if (auto binding = OxidTable::pick_binding(objref->resolver)) target.at = "createat:" + binding->to_string();
+  return target;
+}
+
+// R55: the activator the server sees is the thread's token when the activating process cloaks and
+// its thread impersonates, else the process — both through the class directory (CoCreateInstance)
+// and at a server named by a string binding (CoCreateInstanceEx). C's class factory records the
+// caller the kernel attested for each activation.
+TEST_F(CallSecurityCloaking, R55_ActivationIdentifiesTheActivatorByTheCloakedToken) {
+  ActivationTarget c = start_activation_target(path("classes"), kEveryoneLocal);
+  ASSERT_FALSE(c.at.empty());
+
+  SecurityServer cloaking = start_security_server({"--init", "2", "3", "0x40", kEveryoneLocal}, std::nullopt, c.env);
+  ASSERT_EQ(cloaking.init, kOk);
+  SecurityClient alice(cloaking, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.blanket("10", "2", "3"), kOk);
+  EXPECT_TRUE(has(alice.run("imp;create"), "create=00000000"));
+  EXPECT_EQ(c.creator(), "Unix User\\41001") << "dynamic cloaking, impersonating: the thread's token";
+  EXPECT_TRUE(has(alice.run("create"), "create=00000000"));
+  EXPECT_EQ(c.creator(), "Unix User\\root") << "dynamic cloaking, not impersonating: the process";
+  EXPECT_TRUE(has(alice.run("imp;" + c.at), "create=00000000"));
+  EXPECT_EQ(c.creator(), "Unix User\\41001") << "the same at a server named by its binding";
+
+  SecurityServer plain = start_security_server({"--init", "2", "3", "0", kEveryoneLocal}, std::nullopt, c.env);
+  ASSERT_EQ(plain.init, kOk);
+  SecurityClient alice_again(plain, kAlice);
+  ASSERT_TRUE(alice_again.ready());
+  ASSERT_EQ(alice_again.blanket("10", "2", "3"), kOk);
+  EXPECT_TRUE(has(alice_again.run("imp;create"), "create=00000000"));
+  EXPECT_EQ(c.creator(), "Unix User\\root") << "no cloaking: the process, whatever the thread impersonates";
+  EXPECT_TRUE(has(alice_again.run("imp;" + c.at), "create=00000000"));
+  EXPECT_EQ(c.creator(), "Unix User\\root") << "no cloaking: the process, at a named server too";
+}
+
+// R40: activation is checked against the class's process descriptor like any call — through the class
+// directory and at a named server — and a refused activator never reaches the factory.
+TEST_F(CallSecurityCloaking, R40_R55_ARefusedActivatorNeverReachesTheFactory) {
+  ActivationTarget c = start_activation_target(path("classes"), "O:SYG:SYD:(A;;0x3;;;S-1-22-1-41001)");
+  ASSERT_FALSE(c.at.empty());
+  SecurityServer b = start_security_server({"--init", "2", "3", "0x40", kEveryoneLocal}, std::nullopt, c.env);
+  ASSERT_EQ(b.init, kOk);
+  SecurityClient alice(b, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.blanket("10", "2", "3"), kOk);
+  EXPECT_TRUE(has(alice.run("create"), "create=80070005")) << "B's process (root) is not in C's descriptor";
+  EXPECT_TRUE(has(alice.run(c.at), "create=80070005"));
+  EXPECT_EQ(c.creator(), "none") << "the factory never ran";
+  EXPECT_TRUE(has(alice.run("imp;" + c.at), "create=00000000")) << "cloaked as alice, whom it grants";
+  EXPECT_EQ(c.creator(), "Unix User\\41001");
 }
 
 }  // namespace

@@ -101,10 +101,33 @@ TEST_F(CallSecurityPolicy, R41_TheServersAuthenticationLevelIsAFloor) {
   ASSERT_EQ(server.init, kOk);
   SecurityClient alice(server, kAlice);
   ASSERT_TRUE(alice.ready());
+  // An explicit blanket below the floor reaches the server and is refused there, the method untouched.
+  ASSERT_EQ(alice.blanket("10", "2", "2"), kOk);
   EXPECT_TRUE(has(alice.run("status"), std::string("hr=") + kAccessDenied)) << "CONNECT is below PKT_INTEGRITY";
+  EXPECT_EQ(runs(server), "0");
   ASSERT_EQ(alice.blanket("10", "5", "2"), kOk);
   EXPECT_TRUE(has(alice.run("blanket"), "hr=00000000 qcb=00000000 svc=10 authz=0 level=5"));
   EXPECT_EQ(runs(server), "1");
+}
+
+TEST_F(CallSecurityPolicy, R43_AProxyStartsAtTheHigherOfTheTwoLevels) {
+  // The server's floor is PKT_INTEGRITY; alice never calls CoInitializeSecurity (CONNECT, IDENTIFY):
+  // her proxy starts at PKT_INTEGRITY, which the server sees, with her own impersonation level.
+  SecurityServer server = start_security_server({"--init", "5", "2", "0", kEveryoneLocal});
+  ASSERT_EQ(server.init, kOk);
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_TRUE(has(alice.query(), "hr=00000000 svc=10 authz=0 level=5 imp=2 caps=0"));
+  EXPECT_TRUE(has(alice.run("blanket"), "hr=00000000 qcb=00000000 svc=10 authz=0 level=5 imp=2"));
+  // The DEFAULT level in SetBlanket means the negotiated one, not alice's own CONNECT (R46).
+  ASSERT_EQ(alice.blanket("10", "0", "3"), kOk);
+  EXPECT_TRUE(has(alice.query(), "hr=00000000 svc=10 authz=0 level=5 imp=3 caps=0"));
+  // A client whose own level is higher keeps it: the maximum, not the server's.
+  SecurityClient bob(server, kBob, {"--init", "6", "3", "0"});
+  ASSERT_EQ(bob.init(), kOk);
+  ASSERT_TRUE(bob.ready());
+  EXPECT_TRUE(has(bob.run("blanket"), "level=6 imp=3"));
+  EXPECT_EQ(runs(server), "2");
 }
 
 TEST_F(CallSecurityPolicy, R42_R44_R47_ABlanketChangesTheNextCallsOfItsProxy) {

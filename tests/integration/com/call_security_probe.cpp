@@ -17,6 +17,7 @@
 
 #include "base/utf16.h"
 #include "guise/windows.h"
+#include "integration/com/probe_class.h"
 
 namespace guise::com::testing {
 namespace {
@@ -127,6 +128,25 @@ std::string switch_step() {
 
 std::string run_step(const std::string& step);
 
+// "create=<hr>": CoCreateInstance of the probe class through the class directory, or with
+// "createat:<binding>" CoCreateInstanceEx at the server that string binding names (spec R55).
+std::string create_step(const std::string& step) {
+  ISecurityProbe* created = nullptr;
+  HRESULT hr = S_OK;
+  if (step == "create") {
+    hr = CoCreateInstance(kClsidSecurityProbe, nullptr, CLSCTX_LOCAL_SERVER, IID_ISecurityProbe,
+                          reinterpret_cast<void**>(&created));
+  } else {
+    std::u16string name = utf8_to_utf16(step.substr(9));
+    COSERVERINFO server{0, name.data(), nullptr, 0};
+    MULTI_QI wanted{&IID_ISecurityProbe, nullptr, S_OK};
+    hr = CoCreateInstanceEx(kClsidSecurityProbe, nullptr, CLSCTX_REMOTE_SERVER, &server, 1, &wanted);
+    created = static_cast<ISecurityProbe*>(static_cast<void*>(wanted.pItf));
+  }
+  if (created != nullptr) created->Release();
+  return "create=" + hex(hr);
+}
+
 template <class Body>
 std::string on_thread(bool in_mta, Body body) {
   std::string out;
@@ -163,6 +183,7 @@ std::string run_step(const std::string& step) {
     return "qcbnull=" + hex(CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
   }
   if (step == "ctx") return context_step();
+  if (step == "create" || step.rfind("createat:", 0) == 0) return create_step(step);
   if (step == "keep") {
     IServerSecurity* security = nullptr;
     const HRESULT hr = CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security));

@@ -15,6 +15,8 @@
 //   helper:<step>     <step> on a new thread in the MTA: "helper[<item>]"
 //   foreign:<step>    <step> on a new thread outside COM: "foreign[<item>]"
 //   callout:<a,b,..>  runs "a;b;.." on the held probe of another server: "callout[<hr> <transcript>]"
+//   create            "create=<hr>": CoCreateInstance of probe_class.h's class (class directory)
+//   createat:<binding> "create=<hr>": CoCreateInstanceEx of it at the server the binding names
 //   accesscheck:<sddl> ('!' for ';') "accesscheck=granted|denied|notoken(<err>)": OpenThreadToken + AccessCheck(EXECUTE)
 //   rogue             setresuid(-1, 41002, -1) behind the runtime's back (the call's end must abort)
 //   throw             throws a C++ exception (the call ends with RPC_E_SERVERFAULT)

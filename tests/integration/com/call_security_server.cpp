@@ -1,14 +1,15 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
-//   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again]
+//   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again] [--class]
 // --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
 // first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
-// time after exporting and prints "again hr=<hex>". Then prints "pid=", "objref=" and "ready", and
+// time after exporting and prints "again hr=<hex>". --class registers the SecurityProbe class
+// (probe_class.h) for CLSCTX_LOCAL_SERVER and prints "class hr=<hex>". Then prints "pid=", "objref=" and "ready", and
 // serves until stdin closes. stdin commands, one line each: "kept" → probe_kept_context(),
 // "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
 // "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
-// "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
+// "creator" → "creator=<who activated last>", "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
 // "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread).
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -30,6 +31,7 @@
 #include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
+#include "integration/com/probe_class.h"
 
 using namespace guise::com::testing;
 
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
   bool again = false;
   bool absolute = false;
+  bool register_class = false;
   for (int i = 1; i < argc; ++i) absolute = absolute || std::string(argv[i]) == "--absolute";
   // Buffers of the absolute form (--absolute): they must outlive CoInitializeSecurity only, which copies.
   std::vector<std::uint8_t> abs_sd(256), abs_dacl(4096), abs_sacl(4096), abs_owner(256), abs_group(256);
@@ -124,6 +127,8 @@ int main(int argc, char** argv) {
       i += 4;
     } else if (arg == "--init-again") {
       again = true;
+    } else if (arg == "--class") {
+      register_class = true;
     }
   }
   auto* probe = new SecurityProbe();
@@ -131,6 +136,13 @@ int main(int argc, char** argv) {
   if (objref.empty()) return 1;
   if (again) {
     say("again hr=" + hex(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
+  }
+  DWORD class_cookie = 0;
+  if (register_class) {
+    IClassFactory* factory = new_probe_factory();
+    say("class hr=" + hex(CoRegisterClassObject(kClsidSecurityProbe, factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE,
+                                                &class_cookie)));
+    factory->Release();
   }
   say("pid=" + std::to_string(::getpid()));
   say("objref=" + objref);
@@ -142,6 +154,7 @@ int main(int argc, char** argv) {
     if (line == "threads") say(thread_identities());
     if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
+    if (line == "creator") say("creator=" + last_creator());
     if (line.rfind("hold ", 0) == 0) {
       ISecurityProbe* other = nullptr;
       const HRESULT hr = unmarshal_from_hex(line.substr(5), IID_ISecurityProbe, reinterpret_cast<void**>(&other));
@@ -154,6 +167,7 @@ int main(int argc, char** argv) {
       say("heldblanket hr=" + hex(set_held_blanket(held_level, held_imp, held_caps)));
     }
   }
+  if (class_cookie != 0) CoRevokeClassObject(class_cookie);
   probe->Release();
   CoUninitialize();
   return 0;
