@@ -53,7 +53,6 @@ class ProxySecurity final : public IClientSecurity {
                                          void** pAuthInfo, DWORD* pCapabilites) override {
     rpc::AuthInfo auth;
     std::optional<RemoteAuthentication> remote;
-    const rpc::StringBinding& binding = manager_->oxid()->binding();
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) {
       auth = manager_->oxid()->client().auth();  // the negotiated default (R43)
       remote = Runtime::instance().client().connections().remote_of(&manager_->oxid()->client());
