@@ -19,6 +19,12 @@ extern "C" {
 LPVOID CoTaskMemAlloc(SIZE_T cb);
 LPVOID CoTaskMemRealloc(LPVOID pv, SIZE_T cb);
 void CoTaskMemFree(LPVOID pv);
+// Installs `pMallocSpy` (AddRef'd) to watch COM task memory: S_OK, E_INVALIDARG (NULL or not an
+// IMallocSpy), CO_E_OBJISREG (one is registered). Revoking: S_OK; CO_E_OBJNOTREG when none is;
+// E_ACCESSDENIED while blocks allocated under it are not yet freed — it then sees no new allocations
+// and is released when the last of them is freed.
+HRESULT CoRegisterMallocSpy(LPMALLOCSPY pMallocSpy);
+HRESULT CoRevokeMallocSpy(void);
 
 // GUID text in the registry form {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} (38 characters, upper-case hex
 // on output; either case on input).

@@ -47,6 +47,33 @@ IClassFactory : public IUnknown {
 using LPCLASSFACTORY = IClassFactory*;
 GUISE_DECLARE_INTERFACE_ID(IClassFactory, IID_IClassFactory);
 
+// --- IMallocSpy ----------------------------------------------------------------------------------
+// A spy registered with CoRegisterMallocSpy sees every CoTaskMemAlloc / CoTaskMemRealloc /
+// CoTaskMemFree of the process: it may grow a request (debug headers) or fail it (PreAlloc or
+// PreRealloc returning 0 for a non-zero request makes the allocation return NULL — how tests prove a
+// caller copes with E_OUTOFMEMORY). guise calls the Pre/Post pair of one operation under one lock.
+// GetSize, DidAlloc and HeapMinimize have no IMalloc here to spy on and are never called.
+// {0000001D-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_IMallocSpy, 0x0000001D, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("0000001D-0000-0000-C000-000000000046")
+IMallocSpy : public IUnknown {
+ public:
+  virtual SIZE_T STDMETHODCALLTYPE PreAlloc(SIZE_T cbRequest) = 0;
+  virtual void* STDMETHODCALLTYPE PostAlloc(void* pActual) = 0;
+  virtual void* STDMETHODCALLTYPE PreFree(void* pRequest, BOOL fSpyed) = 0;
+  virtual void STDMETHODCALLTYPE PostFree(BOOL fSpyed) = 0;
+  virtual SIZE_T STDMETHODCALLTYPE PreRealloc(void* pRequest, SIZE_T cbRequest, void** ppNewRequest, BOOL fSpyed) = 0;
+  virtual void* STDMETHODCALLTYPE PostRealloc(void* pActual, BOOL fSpyed) = 0;
+  virtual void* STDMETHODCALLTYPE PreGetSize(void* pRequest, BOOL fSpyed) = 0;
+  virtual SIZE_T STDMETHODCALLTYPE PostGetSize(SIZE_T cbActual, BOOL fSpyed) = 0;
+  virtual void* STDMETHODCALLTYPE PreDidAlloc(void* pRequest, BOOL fSpyed) = 0;
+  virtual int STDMETHODCALLTYPE PostDidAlloc(void* pRequest, BOOL fSpyed, int fActual) = 0;
+  virtual void STDMETHODCALLTYPE PreHeapMinimize() = 0;
+  virtual void STDMETHODCALLTYPE PostHeapMinimize() = 0;
+};
+using LPMALLOCSPY = IMallocSpy*;
+GUISE_DECLARE_INTERFACE_ID(IMallocSpy, IID_IMallocSpy);
+
 // --- streams -------------------------------------------------------------------------------------
 enum tagSTGTY { STGTY_STORAGE = 1, STGTY_STREAM = 2, STGTY_LOCKBYTES = 3, STGTY_PROPERTY = 4 };
 enum tagSTREAM_SEEK { STREAM_SEEK_SET = 0, STREAM_SEEK_CUR = 1, STREAM_SEEK_END = 2 };

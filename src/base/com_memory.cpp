@@ -1,4 +1,4 @@
-// COM task memory and BSTRs (objbase.h, oleauto.h).
+// BSTRs (oleauto.h). COM task memory is task_memory.cpp.
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -29,10 +29,6 @@ std::size_t olestr_length(const OLECHAR* text) {
 }  // namespace
 
 extern "C" {
-
-LPVOID CoTaskMemAlloc(SIZE_T cb) { return std::malloc(cb == 0 ? 1 : cb); }
-LPVOID CoTaskMemRealloc(LPVOID pv, SIZE_T cb) { return std::realloc(pv, cb == 0 ? 1 : cb); }
-void CoTaskMemFree(LPVOID pv) { std::free(pv); }
 
 BSTR SysAllocString(const OLECHAR* psz) {
   if (psz == nullptr) return nullptr;

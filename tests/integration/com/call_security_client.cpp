@@ -8,6 +8,7 @@
 //   copy                                     → copy_proxy_checks (CoCopyProxy)
 //   remqi                                    → "remqi hr=" (QueryInterface that goes to the server)
 //   querynull                                → "querynull hr=" (every out parameter NULL)
+//   queryoom                                 → "queryoom hr=" (the principal while task memory fails)
 //   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
 //                                              the proxy's IUnknown, its IClientSecurity, a local object
 //   gssblanket <svc> <level> <imp> <principal|-> [<user> <domain> <password>] → "gssblanket hr=" (TCP)
@@ -27,6 +28,7 @@
 #include "guise/sddl.h"
 #include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
+#include "integration/com/failing_malloc.h"
 #include "integration/com/objref_text.h"
 
 using namespace guise::com::testing;
@@ -254,6 +256,15 @@ int main(int argc, char** argv) {
       const HRESULT hr = probe->QueryInterface(IID_IClassFactory, reinterpret_cast<void**>(&factory));
       if (factory != nullptr) factory->Release();
       say("remqi hr=" + hex(hr));
+    } else if (line == "queryoom") {
+      HRESULT hr = E_UNEXPECTED;
+      {
+        FailingMalloc out_of_memory;
+        OLECHAR* princ = nullptr;
+        hr = CoQueryProxyBlanket(probe, nullptr, nullptr, &princ, nullptr, nullptr, nullptr, nullptr);
+        CoTaskMemFree(princ);
+      }
+      say("queryoom hr=" + hex(hr));
     } else if (line == "querynull") {
       say("querynull hr=" + hex(CoQueryProxyBlanket(probe, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)));
     } else if (line == "r48") {

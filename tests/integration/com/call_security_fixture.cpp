@@ -68,6 +68,11 @@ std::string SecurityClient::query() {
   return process_->wait_for("query ").value_or("");
 }
 
+std::string SecurityClient::command(const std::string& line, const std::string& answer_prefix) {
+  if (!process_->send(line)) return "";
+  return process_->wait_for(answer_prefix).value_or("");
+}
+
 std::string SecurityClient::query_null() {
   if (!process_->send("querynull")) return "";
   return process_->wait_for("querynull hr=").value_or("");

@@ -52,6 +52,8 @@ class SecurityClient {
   std::string blanket(const std::string& svc, const std::string& level, const std::string& imp,
                       const std::string& caps = "0");
   std::string query();
+  // Sends one stdin command and returns its answer line after `answer_prefix` ("" if none came).
+  std::string command(const std::string& line, const std::string& answer_prefix);
   // "querynull hr=" / "r48 " answers (call_security_client.cpp), without their prefix.
   std::string query_null();
   std::string r48();

@@ -17,6 +17,7 @@
 
 #include "base/utf16.h"
 #include "guise/windows.h"
+#include "integration/com/failing_malloc.h"
 #include "integration/com/probe_class.h"
 
 namespace guise::com::testing {
@@ -179,6 +180,20 @@ std::string run_step(const std::string& step) {
     return "open=" + std::to_string(error);
   }
   if (step == "blanket") return blanket();
+  if (step == "blanketoom") {
+    // R13: the server principal cannot be allocated → E_OUTOFMEMORY; without it nothing is allocated.
+    HRESULT with_principal = E_UNEXPECTED, without = E_UNEXPECTED;
+    {
+      FailingMalloc out_of_memory;
+      if (out_of_memory.registered() != S_OK) return "qcboom spy=" + hex(out_of_memory.registered());
+      OLECHAR* princ = nullptr;
+      DWORD level = 0;
+      with_principal = CoQueryClientBlanket(nullptr, nullptr, &princ, &level, nullptr, nullptr, nullptr);
+      CoTaskMemFree(princ);
+      without = CoQueryClientBlanket(nullptr, nullptr, nullptr, &level, nullptr, nullptr, nullptr);
+    }
+    return "qcboom=" + hex(with_principal) + " without=" + hex(without);
+  }
   if (step == "blanketnull") {
     return "qcbnull=" + hex(CoQueryClientBlanket(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
   }

@@ -9,6 +9,8 @@
 //   open:<path>       "open=<0 or errno>": open(path, O_RDONLY) on this thread
 //   blanket           "qcb=<hr> svc= authz= level= imp= caps= privs=<text|null> princ=<text>"
 //   blanketnull       "qcbnull=<hr>": CoQueryClientBlanket with every out parameter NULL
+//   blanketoom        "qcboom=<hr> without=<hr>": CoQueryClientBlanket while task memory fails, with and
+//                     without pServerPrincName
 //   ctx               CoGetCallContext for IUnknown, IServerSecurity, IClassFactory and a NULL ppv
 //   keep              keeps the call's IServerSecurity for the server's "kept" command
 //   switch            CoSwitchCallContext away and back, with what CoGetCallContext said between

@@ -117,6 +117,17 @@ TEST_F(CallSecurity, R9_R10_R11_R12_R13_R14_R15_R16_QueryBlanketDescribesTheCall
   EXPECT_TRUE(has(out, "level=6 imp=3 caps=0 privs=Unix User\\41001")) << out;
 }
 
+TEST_F(CallSecurity, R13_R47_APrincipalThatCannotBeAllocatedIsEOutOfMemory) {
+  // Task memory fails (an IMallocSpy refusing every allocation) while each side asks for a principal.
+  SecurityServer server = start_security_server({"--init", "2", "2", "0", kEveryoneLocal});
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_TRUE(has(alice.run("blanketoom"), "qcboom=8007000e without=00000000"))
+      << "the server's QueryBlanket: E_OUTOFMEMORY, and S_OK when no principal is asked for";
+  EXPECT_EQ(alice.command("queryoom", "queryoom hr="), "8007000e") << "the proxy's QueryBlanket";
+  EXPECT_TRUE(has(alice.run("blanket"), "qcb=00000000")) << "memory is back: the next call is served";
+}
+
 TEST_F(CallSecurity, R17_R20_R23_R25_A1_ImpersonateGivesTheKernelTheCallersIds) {
   SecurityServer server = fixture_server();
   SecurityClient alice(server, kAlice);
