@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev                 # tests and benchmarks
   libfmt-dev libspdlog-dev                                   # formatting and logging
   libcap-dev                                                 # capability queries (CAP_SETUID/CAP_SETGID)
+  libsystemd-dev                                             # audit records as structured journal entries
   python3-impacket                                           # independent DCE/RPC + NDR peer (interop tests)
   libkrb5-dev nettle-dev gss-ntlmssp gss-ntlmssp-dev         # remote security: GSSAPI, NTLM mech, RC4/HMAC-MD5
   krb5-kdc krb5-admin-server krb5-user                       # a real KDC the remote tests start (kdb5_util, kadmin.local, kinit)

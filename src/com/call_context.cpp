@@ -1,7 +1,11 @@
 // call_context.cpp: IServerSecurity over one rpc::ServerCall, and the thread's switched-context slot.
 #include "com/call_context.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstring>
+#include <optional>
 
 #include "base/hresult_map.h"
 #include "base/log.h"
@@ -11,6 +15,7 @@
 #include "com/remote_authentication.h"
 #include "guise/objbase.h"
 #include "identity/impersonation.h"
+#include "identity/thread_revert.h"
 #include "identity/token.h"
 #include "rpc/wire_constants.h"
 
@@ -18,6 +23,42 @@ namespace guise::com {
 namespace {
 
 thread_local detail::SwitchedContext t_switched;
+
+// A helper thread's impersonation through some call's context (R22): the scope that reverts it, and
+// the ticket the runtime reverts it by when that call completes first.
+struct HelperImpersonation {
+  std::optional<identity::ImpersonationScope> scope;
+  std::shared_ptr<identity::RevertTicket> ticket;
+
+  // Back to the process, on the helper thread (kRevertSignal blocked): the ticket is disarmed first,
+  // so the runtime leaves the thread alone; when the runtime already reverted it, ending the scope is a
+  // verified no-op.
+  void end() noexcept {
+    if (ticket) ticket->disarm();
+    scope.reset();
+    ticket.reset();
+    identity::clear_thread_revoked();
+  }
+  // The thread ends: the signal stays blocked for good, so no handler runs after this.
+  ~HelperImpersonation() {
+    if (!ticket && !scope) return;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, identity::revert_signal());
+    ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
+    std::shared_ptr<identity::RevertTicket> ending = ticket;
+    end();
+    if (ending) ending->mark_exited();
+  }
+};
+thread_local HelperImpersonation t_helper;
+
+// The calling thread's record. The identity layer's per-thread state is touched first, so that it is
+// built before the record and outlives it at thread exit (thread_local objects die in reverse order).
+HelperImpersonation& helper_record() {
+  (void)identity::is_impersonating();
+  return t_helper;
+}
 
 // A CoTaskMemAlloc'd copy of `text` (R13), or nullptr when memory ran out.
 OLECHAR* task_mem_string(const std::u16string& text) {
@@ -50,8 +91,15 @@ ULONG CallContextObject::Release() {
 }
 
 void CallContextObject::call_completed() noexcept {
-  std::lock_guard lock(mu_);
-  call_ = nullptr;
+  std::vector<std::shared_ptr<identity::RevertTicket>> helpers;
+  {
+    std::lock_guard lock(mu_);
+    call_ = nullptr;
+    helpers.swap(helpers_);
+  }
+  // Outside the lock: a helper blocked in this object's methods has the revert signal blocked until
+  // it gets the lock. Each helper still impersonating is reverted now, before the reply leaves (R22).
+  for (const auto& ticket : helpers) identity::revert_thread(*ticket);
 }
 
 HRESULT CallContextObject::usable_locked() const noexcept {
@@ -98,11 +146,9 @@ HRESULT CallContextObject::QueryBlanket(DWORD* pAuthnSvc, DWORD* pAuthzSvc, OLEC
 }
 
 HRESULT CallContextObject::ImpersonateClient() {
+  if (std::this_thread::get_id() != dispatch_thread_) return impersonate_on_helper();
   std::lock_guard lock(mu_);
   if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
-  // Only the serving thread impersonates: its scope ends with the call (R21). A helper thread could
-  // not be reverted when the call ends yet (R22), so it is refused rather than left as the caller.
-  if (std::this_thread::get_id() != dispatch_thread_) return RPC_E_WRONG_THREAD;
   // A context whose call is not the innermost on this thread (an outer call's, kept while an STA serves
   // a nested one) would end the nested call's scope from below: refused, the thread unchanged.
   if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
@@ -110,15 +156,51 @@ HRESULT CallContextObject::ImpersonateClient() {
   return status.ok() ? S_OK : status_to_hresult(status);
 }
 
+HRESULT CallContextObject::impersonate_on_helper() {
+  identity::HelperSignalBlock block;
+  HelperImpersonation& helper = helper_record();
+  std::lock_guard lock(mu_);
+  if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
+  // A thread serving a call of its own acts through that call's context: its identity is that call's
+  // scope, which this helper bookkeeping must not cut across.
+  if (CallFrame::current() != nullptr) return RPC_E_WRONG_THREAD;
+  const rpc::CallAttributes& call = call_->attributes();
+  if (!call.caller || call.authn_level == rpc::AuthnLevel::kNone) return RPC_E_UNSECURE_CALL;  // R18
+  // Impersonation does not nest (R19): back to the process, then take on this caller.
+  helper.end();
+  std::shared_ptr<identity::RevertTicket> ticket = identity::RevertTicket::arm();
+  auto scope = identity::impersonate(*call.caller);
+  if (!scope.ok()) {
+    log::warn("com: helper thread impersonating {} refused: {}", call.caller->principal_name(),
+              scope.status().to_string());
+    return status_to_hresult(scope.status());
+  }
+  helper.scope.emplace(std::move(scope).value());
+  helper.ticket = ticket;
+  // One live ticket per helper thread at most (a replaced or reverted one is inactive).
+  std::erase_if(helpers_, [](const auto& t) { return !t->active(); });
+  helpers_.push_back(std::move(ticket));
+  return S_OK;
+}
+
 HRESULT CallContextObject::RevertToSelf() {
+  if (std::this_thread::get_id() != dispatch_thread_) {
+    identity::HelperSignalBlock block;
+    HelperImpersonation& helper = helper_record();
+    {
+      std::lock_guard lock(mu_);
+      if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
+    }
+    // The thread's impersonation, whichever live context established it (R20, R23).
+    helper.end();
+    return S_OK;
+  }
   std::lock_guard lock(mu_);
   if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
   // One revert undoes every ImpersonateClient of this call on this thread (R20); not impersonating is
-  // no error. Another thread of the apartment never impersonated through this context.
-  if (std::this_thread::get_id() == dispatch_thread_) {
-    if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
-    call_->revert_to_self();
-  }
+  // no error.
+  if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
+  call_->revert_to_self();
   return S_OK;
 }
 

@@ -9,11 +9,17 @@
 //   - from a thread outside the call's apartment: RPC_E_WRONG_THREAD, IsImpersonating FALSE (R5);
 //   - once the call has completed: a valid COM object that is dead — RPC_E_CALL_COMPLETE from every
 //     HRESULT method, IsImpersonating FALSE (R4).
-// Impersonation is done by the thread serving the call; another thread of the apartment may query the
-// blanket but gets RPC_E_WRONG_THREAD from ImpersonateClient (guise cannot yet revert a helper thread
-// when the call ends, R22, so it refuses rather than leave one running as the caller). On the serving
-// thread, an outer call's context kept while a nested call runs (an STA) gets RPC_E_WRONG_THREAD from
-// ImpersonateClient and RevertToSelf too: acting through it would end the nested call's scope.
+// Impersonation is per thread (R22). The thread serving the call impersonates through rpc::ServerCall,
+// its scope ending with the call (R21). Another thread of the apartment (a helper: in the MTA, not
+// serving a call of its own) impersonates independently through identity::impersonate; the context
+// records it with an identity::RevertTicket, and when the call completes (call_completed, before the
+// reply leaves) every helper still impersonating is taken back to the process identity by a signal
+// whose handler issues the raw revert syscalls (thread_revert.h) — or the process aborts (fail
+// closed). A helper that reverted itself or exited needs nothing; one that was reverted by the runtime
+// ends its own bookkeeping the next time it acts. A helper thread that serves a call of its own gets
+// RPC_E_WRONG_THREAD from ImpersonateClient. On the serving thread, an outer call's context kept while
+// a nested call runs (an STA) gets RPC_E_WRONG_THREAD from ImpersonateClient and RevertToSelf too:
+// acting through it would end the nested call's scope.
 // The object may outlive its call (a server keeps the pointer): CallFrame tells it when the call ends,
 // under its lock, so a helper thread querying it meanwhile never reads a call that is gone.
 // Thread-safety: every method may be called from any thread.
@@ -21,11 +27,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "guise/objidl.h"
+#include "identity/thread_revert.h"
 #include "rpc/server_call.h"
 
 namespace guise::com {
@@ -55,12 +64,16 @@ class CallContextObject final : public IServerSecurity {
   HRESULT usable_locked() const noexcept;
   // Whether this context's call is the innermost call the calling thread serves (CallFrame::current).
   bool innermost_on_thread() const noexcept;
+  // ImpersonateClient on a thread other than the dispatch thread (R22).
+  HRESULT impersonate_on_helper();
 
   std::atomic<ULONG> refs_{1};
   mutable std::mutex mu_;
   rpc::ServerCall* call_;  // null once completed
   const std::uint64_t apartment_id_;
   const std::thread::id dispatch_thread_;
+  // Helper threads that impersonated through this context (R22), reverted at call_completed().
+  std::vector<std::shared_ptr<identity::RevertTicket>> helpers_;
   std::u16string client_name_;  // pPrivs: built on first QueryBlanket, lives as long as the object
 };
 

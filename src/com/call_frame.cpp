@@ -17,6 +17,7 @@ CallFrame::CallFrame(rpc::ServerCall* call, const GUID& causality, PeerKey peer)
       saved_switch_(detail::exchange_switched_context({})),
       apartment_id_(current_apartment() != nullptr ? current_apartment()->id() : 0) {
   t_current = this;
+  if (call_ != nullptr) call_->set_causality(causality_);  // the audit names the chain (rpc/audit.h)
 }
 
 CallFrame::~CallFrame() {

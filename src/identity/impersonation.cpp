@@ -19,6 +19,7 @@
 #include "guise/winerror.h"
 #include "identity/nss.h"
 #include "identity/thread_capabilities.h"
+#include "identity/thread_revert.h"
 
 namespace guise::identity {
 namespace {
@@ -417,13 +418,14 @@ ImpersonationScope ProcessIdentityScope::enter() {
 
 std::optional<Token> thread_token() {
   const ThreadState& state = t_state;
-  if (state.frames.empty()) return std::nullopt;
+  // A helper thread the runtime reverted by signal (thread_revert.h) is the process until it next acts.
+  if (state.frames.empty() || thread_revoked()) return std::nullopt;
   return state.frames.back().token;
 }
 
 bool is_impersonating() {
   const ThreadState& state = t_state;
-  return !state.frames.empty() && state.frames.back().token.has_value();
+  return !state.frames.empty() && state.frames.back().token.has_value() && !thread_revoked();
 }
 
 Token effective_token() {

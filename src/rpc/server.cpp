@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "identity/impersonation.h"
 #include "identity/process_thread.h"
+#include "rpc/audit.h"
 #include "rpc/detail/server_connection.h"
 #include "rpc/fault_status.h"
 #include "rpc/local_security.h"
@@ -221,6 +222,7 @@ Result<std::string> Server::listen(std::string_view string_binding) {
 }
 
 Status Server::start() {
+  audit::configure_from_environment();  // GUISE_AUDIT, read when the first server starts
   GUISE_ASSERT(!started_ && !stopped_, "start() twice or after stop()");
   identity::log_impersonation_mode_once();
   // The process's limits as they are now (the application may have raised RLIMIT_NOFILE).

@@ -2,6 +2,7 @@
 #include "rpc/server_call.h"
 
 #include "base/log.h"
+#include "rpc/audit.h"
 #include "rpc/deferred_reply.h"
 #include "guise/winerror.h"
 
@@ -13,7 +14,14 @@ thread_local ServerCall* t_current_call = nullptr;
 ServerCall::ServerCall(CallAttributes attributes)
     : attributes_(std::move(attributes)), dispatch_thread_(std::this_thread::get_id()) {}
 
-ServerCall::~ServerCall() { revert_to_self(); }
+ServerCall::~ServerCall() {
+  if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) {
+    impersonation_.reset();
+    if (audit::wanted(audit::Event::kAutoRevert)) [[unlikely]] {
+      audit::record(audit::Event::kAutoRevert, attributes_, causality_);
+    }
+  }
+}
 
 Status ServerCall::impersonate_client() {
   if (std::this_thread::get_id() != dispatch_thread_) {
@@ -30,15 +38,26 @@ Status ServerCall::impersonate_client() {
   if (!scope.ok()) {
     log::warn("rpc: impersonating {} for opnum {} refused: {}", attributes_.caller->principal_name(),
               attributes_.opnum, scope.status().to_string());
+    if (audit::wanted(audit::Event::kImpersonateRefused)) [[unlikely]] {
+      audit::record(audit::Event::kImpersonateRefused, attributes_, causality_, &scope.status());
+    }
     return std::move(scope).status();
   }
   impersonation_.emplace(std::move(scope).value());
+  if (audit::wanted(audit::Event::kImpersonate)) [[unlikely]] {
+    audit::record(audit::Event::kImpersonate, attributes_, causality_);
+  }
   return Status::Ok();
 }
 
 void ServerCall::revert_to_self() noexcept {
   // The scope aborts if ended on another thread; only the dispatch thread may end it.
-  if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) impersonation_.reset();
+  if (impersonation_ && std::this_thread::get_id() == dispatch_thread_) {
+    impersonation_.reset();
+    if (audit::wanted(audit::Event::kRevert)) [[unlikely]] {
+      audit::record(audit::Event::kRevert, attributes_, causality_);
+    }
+  }
 }
 
 Result<DeferredReply> ServerCall::defer() {

@@ -80,6 +80,8 @@ class ServerCall {
   [[nodiscard]] Status impersonate_client();
   void revert_to_self() noexcept;
   bool is_impersonating() const noexcept { return impersonation_.has_value(); }
+  // The COM causality id of this call (ORPCTHIS.cid), for the audit (audit.h); set by the COM layer.
+  void set_causality(const GUID& causality) noexcept { causality_ = causality; }
 
   // Hands the reply to the returned DeferredReply (deferred_reply.h): the handler then returns without
   // one (its `out` and Status are ignored) and copies the request stub it still needs. Once per call,
@@ -95,6 +97,7 @@ class ServerCall {
   CallAttributes attributes_;
   std::thread::id dispatch_thread_;  // no syscall to learn it (gettid costs ~1.3 µs here)
   std::optional<identity::ImpersonationScope> impersonation_;
+  std::optional<GUID> causality_;
   detail::DeferralSource* deferral_ = nullptr;
   bool deferred_ = false;
 };

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "integration/com/com_fixture.h"
 
@@ -55,6 +57,12 @@ std::string SecurityClient::ask(const std::string& line, const std::string& pref
 std::string SecurityClient::run(const std::string& script) {
   if (!process_->send("run " + script)) return "";
   return process_->wait_for("run ").value_or("");
+}
+
+bool SecurityClient::send_run(const std::string& script) { return process_->send("run " + script); }
+
+std::string SecurityClient::run_result(std::chrono::milliseconds timeout) {
+  return process_->wait_for("run ", timeout).value_or("");
 }
 
 std::string SecurityClient::blanket(const std::string& svc, const std::string& level, const std::string& imp,
@@ -128,6 +136,22 @@ void CallSecurityTest::TearDown() {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
+}
+
+std::string thread_ids_of(pid_t pid, pid_t tid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
+  std::string line, uid, gid;
+  auto fields = [](const std::string& rest) {
+    std::istringstream in(rest);
+    std::string word, out;
+    while (in >> word) out += (out.empty() ? "" : " ") + word;
+    return out;
+  };
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
+    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
+  }
+  return uid.empty() ? "" : "uid=" + uid + " gid=" + gid;
 }
 
 std::string ids(uid_t real, uid_t effective, gid_t real_gid, gid_t effective_gid) {

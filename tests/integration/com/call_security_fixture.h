@@ -48,6 +48,10 @@ class SecurityClient {
   const std::string& init() const { return init_; }
   // "run hr=<hex> <transcript>" without the "run " prefix, or "" when the client said nothing.
   std::string run(const std::string& script);
+  // run() in two halves, for a test that acts while the call is in progress: send_run() returns once
+  // the command is sent, run_result() waits (up to `timeout`) for its answer.
+  bool send_run(const std::string& script);
+  std::string run_result(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // CoSetProxyBlanket's HRESULT as hex.
   std::string blanket(const std::string& svc, const std::string& level, const std::string& imp,
                       const std::string& caps = "0");
@@ -81,6 +85,10 @@ class CallSecurityTest : public ::testing::Test {
 
   std::string dir_;
 };
+
+// The Uid:/Gid: lines of thread `tid` of process `pid` as the kernel shows them, in the transcript's
+// form "uid=<r e s fs> gid=<r e s fs>" ("" if the thread is gone).
+std::string thread_ids_of(pid_t pid, pid_t tid);
 
 // The Uid:/Gid: view in a transcript item: "uid=0 41001 0 41001 gid=0 41001 0 41001".
 std::string ids(uid_t real, uid_t effective, gid_t real_gid, gid_t effective_gid);

@@ -2,10 +2,17 @@
 #include "integration/com/call_security_probe.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,9 +21,11 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "base/utf16.h"
 #include "guise/windows.h"
+#include "identity/thread_revert.h"
 #include "integration/com/failing_malloc.h"
 #include "integration/com/probe_class.h"
 
@@ -128,6 +137,216 @@ std::string switch_step() {
 }
 
 std::string run_step(const std::string& step);
+
+// The kernel's view of thread `tid` of this process, as kernel_view() gives the calling thread's.
+std::string kernel_view_of(long tid) {
+  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+  std::string line, uid, gid;
+  auto fields = [](const std::string& rest) {
+    std::istringstream in(rest);
+    std::string word, out;
+    while (in >> word) out += (out.empty() ? "" : " ") + word;
+    return out;
+  };
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
+    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
+  }
+  return uid.empty() ? "gone" : "uid=" + uid + " gid=" + gid;
+}
+
+std::string open_errno(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int error = fd < 0 ? errno : 0;
+  if (fd >= 0) ::close(fd);
+  return std::to_string(error);
+}
+
+// A thread in the MTA that runs one task at a time on request (R22's helper threads), each bounded.
+class MtaWorker {
+ public:
+  MtaWorker() : thread_([this] { loop(); }) {}
+  ~MtaWorker() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Runs `task` on the worker and returns its answer ("timeout" after 20 s).
+  std::string run(std::function<std::string()> task) {
+    std::unique_lock lock(mu_);
+    task_ = std::move(task);
+    answered_ = false;
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, std::chrono::seconds(20), [this] { return answered_; })) return "timeout";
+    return answer_;
+  }
+
+
+ private:
+  void loop() {
+    CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      if (task_) {
+        auto task = std::move(task_);
+        task_ = nullptr;
+        lock.unlock();
+        std::string answer = task();
+        lock.lock();
+        answer_ = std::move(answer);
+        answered_ = true;
+        cv_.notify_all();
+      } else {
+        cv_.wait(lock);
+      }
+    }
+    lock.unlock();
+    CoUninitialize();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<std::string()> task_;
+  std::string answer_;
+  bool answered_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// "helpers2": two MTA threads impersonate through this call's context; the first reverts; what each
+// says and what the kernel shows of each (R22).
+std::string two_helpers() {
+  IServerSecurity* security = nullptr;
+  if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "helpers2=nocall";
+  MtaWorker first, second;
+  auto gettid_text = [] { return std::to_string(::syscall(SYS_gettid)); };
+  const long tid1 = std::stol(first.run(gettid_text));
+  const long tid2 = std::stol(second.run(gettid_text));
+  auto imp = [&] { return hex(security->ImpersonateClient()); };
+  auto rev = [&] { return hex(security->RevertToSelf()); };
+  auto isimp = [&] { return std::to_string(security->IsImpersonating()); };
+  // One step per statement: the operands of a chain of + are evaluated in no fixed order.
+  std::vector<std::string> items;
+  items.push_back("helpers2 imp1=" + first.run(imp));
+  items.push_back("imp2=" + second.run(imp));
+  items.push_back("both1=" + kernel_view_of(tid1));
+  items.push_back("both2=" + kernel_view_of(tid2));
+  items.push_back("rev1=" + first.run(rev));
+  items.push_back("isimp1=" + first.run(isimp));
+  items.push_back("isimp2=" + second.run(isimp));
+  items.push_back("t1=" + kernel_view_of(tid1));
+  items.push_back("t2=" + kernel_view_of(tid2));
+  items.push_back("serving=" + kernel_view_of(::syscall(SYS_gettid)));
+  items.push_back("servingimp=" + std::to_string(security->IsImpersonating()));
+  items.push_back("rev2=" + second.run(rev));
+  items.push_back("after2=" + kernel_view_of(tid2));
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : " ") + item;
+  security->Release();
+  return out;
+}
+
+// "leavehelper:<path>": an MTA thread impersonates through this call's context, opens <path>, and
+// blocks without reverting until the server's "release" command; the method returns meanwhile.
+struct LeftHelper {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool impersonated = false, released = false, done = false;
+  std::string first, second;
+  std::thread thread;
+};
+std::mutex g_left_mu;
+std::unique_ptr<LeftHelper> g_left;
+
+std::string leave_helper(const std::string& path, bool block_revert_signal) {
+  IServerSecurity* security = nullptr;
+  if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "leavehelper=nocall";
+  std::lock_guard guard(g_left_mu);
+  if (g_left) return "leavehelper=busy";
+  g_left = std::make_unique<LeftHelper>();
+  LeftHelper* helper = g_left.get();
+  helper->thread = std::thread([helper, security, path, block_revert_signal] {
+    if (block_revert_signal) {
+      // A helper the runtime cannot reach: its call's end must abort the server (fail closed).
+      sigset_t block;
+      sigemptyset(&block);
+      sigaddset(&block, identity::revert_signal());
+      ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
+    }
+    CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+    const long tid = static_cast<long>(::syscall(SYS_gettid));
+    const HRESULT imp = security->ImpersonateClient();
+    std::string during = "tid=" + std::to_string(tid) + " imp=" + hex(imp);
+    during += " open=" + open_errno(path);
+    during += " isimp=" + std::to_string(security->IsImpersonating());
+    during += " " + kernel_view_of(tid);
+    std::unique_lock lock(helper->mu);
+    helper->first = during;
+    helper->impersonated = true;
+    helper->cv.notify_all();
+    helper->cv.wait_for(lock, std::chrono::seconds(60), [helper] { return helper->released; });
+    lock.unlock();
+    // The call is over by now.
+    std::string after = "open=" + open_errno(path);
+    after += " " + kernel_view_of(tid);
+    after += " isimp=" + std::to_string(security->IsImpersonating());
+    after += " rev=" + hex(security->RevertToSelf());
+    after += " then=" + kernel_view_of(tid);
+    security->Release();
+    CoUninitialize();
+    lock.lock();
+    helper->second = after;
+    helper->done = true;
+    helper->cv.notify_all();
+  });
+  std::unique_lock lock(helper->mu);
+  helper->cv.wait_for(lock, std::chrono::seconds(20), [helper] { return helper->impersonated; });
+  return "leavehelper " + helper->first;
+}
+
+// "exithelper": an MTA thread impersonates through this call's context and ends without reverting;
+// the method waits for it to end.
+std::string exit_helper() {
+  IServerSecurity* security = nullptr;
+  if (FAILED(CoGetCallContext(IID_IServerSecurity, reinterpret_cast<void**>(&security)))) return "exithelper=nocall";
+  std::string out;
+  std::thread([&] {
+    CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+    const HRESULT imp = security->ImpersonateClient();
+    out = "exithelper imp=" + hex(imp);
+    out += " " + kernel_view_of(::syscall(SYS_gettid));
+    CoUninitialize();
+  }).join();
+  security->Release();
+  return out;
+}
+
+// "gate:<dir>": one byte into the FIFO <dir>/entered, then waits (≤ 30 s) for one byte from the FIFO
+// <dir>/go — the test holds both FIFOs open at both ends, so neither open blocks. "gate=go|<why not>".
+std::string gate(const std::string& dir) {
+  const int entered = ::open((dir + "/entered").c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  const int go = ::open((dir + "/go").c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  std::string out = "gate=";
+  char byte = 'e';
+  if (entered < 0 || go < 0) {
+    out += "noopen";
+  } else if (::write(entered, &byte, 1) != 1) {
+    out += "nowrite";
+  } else {
+    pollfd ready{go, POLLIN, 0};
+    if (::poll(&ready, 1, 30'000) != 1 || ::read(go, &byte, 1) != 1) {
+      out += "timeout";
+    } else {
+      out += "go";
+    }
+  }
+  if (entered >= 0) ::close(entered);
+  if (go >= 0) ::close(go);
+  return out;
+}
 
 // "create=<hr>": CoCreateInstance of the probe class through the class directory, or with
 // "createat:<binding>" CoCreateInstanceEx at the server that string binding names (spec R55).
@@ -305,6 +524,11 @@ std::string run_step(const std::string& step) {
     return "rogue=" + std::to_string(::syscall(SYS_setresuid, -1, 41002, -1));
   }
   if (step == "throw") throw std::runtime_error("the probe throws on request");
+  if (step.rfind("gate:", 0) == 0) return gate(step.substr(5));
+  if (step == "helpers2") return two_helpers();
+  if (step.rfind("leavehelper:", 0) == 0) return leave_helper(step.substr(12), false);
+  if (step.rfind("blockhelper:", 0) == 0) return leave_helper(step.substr(12), true);
+  if (step == "exithelper") return exit_helper();
   return "unknown-step(" + step + ")";
 }
 
@@ -321,6 +545,27 @@ std::string run_probe_script(const std::string& script) {
     start = end + 1;
   }
   return out;
+}
+
+std::string release_left_helper() {
+  std::unique_ptr<LeftHelper> helper;
+  {
+    std::lock_guard guard(g_left_mu);
+    helper = std::move(g_left);
+  }
+  if (!helper) return "released none";
+  std::unique_lock lock(helper->mu);
+  helper->released = true;
+  helper->cv.notify_all();
+  const bool done = helper->cv.wait_for(lock, std::chrono::seconds(20), [&] { return helper->done; });
+  lock.unlock();
+  if (!done) {
+    helper->thread.detach();
+    (void)helper.release();  // the thread still uses it
+    return "released timeout";
+  }
+  helper->thread.join();
+  return "released " + helper->second;
 }
 
 std::string probe_kept_context() {

@@ -22,6 +22,17 @@
 //   accesscheck:<sddl> ('!' for ';') "accesscheck=granted|denied|notoken(<err>)": OpenThreadToken + AccessCheck(EXECUTE)
 //   rogue             setresuid(-1, 41002, -1) behind the runtime's back (the call's end must abort)
 //   throw             throws a C++ exception (the call ends with RPC_E_SERVERFAULT)
+//   helpers2          two MTA threads impersonate through this call's context, the first reverts:
+//                     "helpers2 imp1= imp2= both1= both2= rev1= isimp1= isimp2= t1= t2= serving= servingimp=
+//                     rev2= after2=" (t*, both*: /proc/self/task/<their tid>/status)
+//   leavehelper:<p>   an MTA thread impersonates through this call's context, opens <p> and blocks
+//                     without reverting until the server's "release": "leavehelper tid= imp= open= isimp= <ids>"
+//   blockhelper:<p>   leavehelper with the runtime's revert signal blocked on the helper (the call's
+//                     end must abort the server)
+//   exithelper        an MTA thread impersonates through this call's context and ends without
+//                     reverting: "exithelper imp=<hr> <its ids>"
+//   gate:<dir>        "gate=go": tells the test it is inside (FIFO <dir>/entered), returns when the
+//                     test says so (FIFO <dir>/go, ≤ 30 s; "gate=timeout" then)
 #pragma once
 
 #include <atomic>
@@ -36,6 +47,9 @@ std::string run_probe_script(const std::string& script);
 // answers on a thread in the MTA and on one outside COM.
 std::string probe_kept_context();
 std::string probe_outside_call();
+// Lets the "leavehelper" thread go on (its call is over by then) and waits for it:
+// "released open=<p's errno> <its ids> isimp= rev= then=<its ids>".
+std::string release_left_helper();
 // How many times Run was entered (a refused call never gets here).
 long probe_runs() noexcept;
 // SecurityProbe objects alive in this process.

@@ -1,6 +1,11 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
 //   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again] [--class]
+//                        [--sta] [--hold <objref>] [--hold-dynamic]
+// --sta puts the probe in the main thread's STA (prints "tid=<its kernel thread id>"; stdin is read by
+// another thread, so "hold", "kept" and "outside" run in the MTA there); --hold unmarshals another
+// server's probe on the main thread before serving, for the "callout:" steps of an STA probe (R30);
+// --hold-dynamic then sets its blanket to IMPERSONATE with EOAC_DYNAMIC_CLOAKING.
 // --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
 // first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
@@ -10,24 +15,27 @@
 // "outside" → probe_outside_call(), "runs" → "runs=<ISecurityProbe::Run calls entered>",
 // "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
 // "creator" → "creator=<who activated last>", "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
-// "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread).
+// "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread),
+// "release" → release_left_helper().
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdint>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/utf16.h"
 #include "guise/objbase.h"
 #include "guise/sddl.h"
 #include "guise/securitybaseapi.h"
+#include "guise/handleapi.h"
+#include "guise/synchapi.h"
 #include "guise/winbase.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
@@ -86,13 +94,24 @@ std::string thread_identities() {
   return "threads total=" + std::to_string(total) + " foreign=" + std::to_string(foreign) + " " + first;
 }
 
+// The stdin commands (header comment), until stdin closes.
+void serve_commands();
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--nocap" && !drop_setid_capabilities()) return 4;
-  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
   bool again = false;
   bool absolute = false;
+  bool sta = false;
+  bool hold_dynamic = false;
+  std::string hold;
+  for (int i = 1; i < argc; ++i) {
+    absolute = absolute || std::string(argv[i]) == "--absolute";
+    sta = sta || std::string(argv[i]) == "--sta";
+    hold_dynamic = hold_dynamic || std::string(argv[i]) == "--hold-dynamic";
+    if (std::string(argv[i]) == "--hold" && i + 1 < argc) hold = argv[i + 1];
+  }
+  if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
   bool register_class = false;
-  for (int i = 1; i < argc; ++i) absolute = absolute || std::string(argv[i]) == "--absolute";
   // Buffers of the absolute form (--absolute): they must outlive CoInitializeSecurity only, which copies.
   std::vector<std::uint8_t> abs_sd(256), abs_dacl(4096), abs_sacl(4096), abs_owner(256), abs_group(256);
   DWORD level = RPC_C_AUTHN_LEVEL_CONNECT, imp = RPC_C_IMP_LEVEL_IDENTIFY, caps = EOAC_NONE;
@@ -137,6 +156,16 @@ int main(int argc, char** argv) {
   if (again) {
     say("again hr=" + hex(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
   }
+  if (!hold.empty()) {
+    ISecurityProbe* other = nullptr;
+    const HRESULT hr = unmarshal_from_hex(hold, IID_ISecurityProbe, reinterpret_cast<void**>(&other));
+    if (SUCCEEDED(hr)) hold_probe(other);
+    say("held hr=" + hex(hr));
+    if (SUCCEEDED(hr) && hold_dynamic) {
+      say("heldblanket hr=" +
+          hex(set_held_blanket(RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_IMP_LEVEL_IMPERSONATE, EOAC_DYNAMIC_CLOAKING)));
+    }
+  }
   DWORD class_cookie = 0;
   if (register_class) {
     IClassFactory* factory = new_probe_factory();
@@ -145,12 +174,40 @@ int main(int argc, char** argv) {
     factory->Release();
   }
   say("pid=" + std::to_string(::getpid()));
+  if (sta) say("tid=" + std::to_string(::syscall(SYS_gettid)));
   say("objref=" + objref);
   say("ready");
+  if (sta) {
+    // The STA thread serves its probe's calls while it waits for the event stdin's end sets.
+    HANDLE done = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    std::thread commands([&] {
+      (void)CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+      serve_commands();
+      SetEvent(done);
+      CoUninitialize();
+    });
+    DWORD index = 0;
+    const HRESULT waited = CoWaitForMultipleHandles(0, INFINITE, 1, &done, &index);
+    commands.join();
+    CloseHandle(done);
+    if (class_cookie != 0) CoRevokeClassObject(class_cookie);
+    probe->Release();
+    CoUninitialize();
+    return waited == S_OK && index == 0 ? 0 : 5;
+  }
+  serve_commands();
+  if (class_cookie != 0) CoRevokeClassObject(class_cookie);
+  probe->Release();
+  CoUninitialize();
+  return 0;
+}
+
+void serve_commands() {
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line == "kept") say(probe_kept_context());
     if (line == "outside") say(probe_outside_call());
+    if (line == "release") say(release_left_helper());
     if (line == "threads") say(thread_identities());
     if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));
@@ -167,8 +224,4 @@ int main(int argc, char** argv) {
       say("heldblanket hr=" + hex(set_held_blanket(held_level, held_imp, held_caps)));
     }
   }
-  if (class_cookie != 0) CoRevokeClassObject(class_cookie);
-  probe->Release();
-  CoUninitialize();
-  return 0;
 }

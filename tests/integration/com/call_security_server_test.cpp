@@ -67,15 +67,15 @@ TEST_F(CallSecurity, R4_A10_AKeptContextIsAliveButDeadAfterItsCall) {
   EXPECT_TRUE(has(*kept, kRoot)) << "ImpersonateClient on a dead context changed nothing: " << *kept;
 }
 
-TEST_F(CallSecurity, R5_TheContextServesItsApartmentOnlyAndOnlyTheServingThreadImpersonates) {
+TEST_F(CallSecurity, R5_R22_TheContextServesItsApartmentOnly) {
   SecurityServer server = fixture_server();
   SecurityClient alice(server, kAlice);
   ASSERT_TRUE(alice.ready());
   ASSERT_EQ(alice.blanket("10", "6", "3"), kOk);
   const std::string mta = alice.run("sshelper:mta");
   EXPECT_TRUE(has(mta, "sshelper qb=00000000 level=6")) << "another MTA thread may query: " << mta;
-  // guise refuses a helper thread's impersonation (it could not revert it when the call ends, R22).
-  EXPECT_TRUE(has(mta, "imp=8001010e rev=00000000 isimp=0 " + kRoot)) << mta;
+  // A helper thread of the apartment impersonates for itself (R22) and its revert brings it back.
+  EXPECT_TRUE(has(mta, "imp=00000000 rev=00000000 isimp=0 " + kRoot)) << mta;
   const std::string foreign = alice.run("sshelper:nocom");
   EXPECT_TRUE(has(foreign, "qb=8001010e level=0 imp=8001010e rev=8001010e isimp=0 " + kRoot)) << foreign;
 }

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <string>
 
+#include "guise/audit.h"
 #include "integration/rpc/probe_interface.h"
 #include "rpc/server.h"
 
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
       options.limits.partial_pdu_timeout = std::chrono::milliseconds(next());
     } else if (a == "--write-ms") {
       options.limits.write_timeout = std::chrono::milliseconds(next());
+    } else if (a == "--audit" && i + 1 < argc) {
+      if (!guise::set_audit_level(argv[++i])) return 2;  // the C++ switch (guise/audit.h), not GUISE_AUDIT
     } else if (a == "--nofile") {
       rlimit limit{next(), 0};
       limit.rlim_max = limit.rlim_cur;
