@@ -42,14 +42,12 @@ if(guise_extra_cmake_files)
   install(FILES ${guise_extra_cmake_files} DESTINATION ${GUISE_CMAKE_DIR})
 endif()
 
-# pkg-config: one module "guise" with every layer, in link order (top layer first).
+# pkg-config: one module "guise" with every layer, in link order (top layer first). guise_com needs
+# guise_rpc_gssapi (COM over TCP), so it is in here too, and guise.pc requires krb5 and nettle.
 set(GUISE_PC_LIBS "")
 list(REVERSE guise_export_targets)
 foreach(t IN LISTS guise_export_targets)
   get_target_property(t_type ${t} TYPE)
-  if(t STREQUAL "guise_rpc_gssapi")
-    continue()  # its own module, guise-gssapi.pc, which also requires krb5 and nettle
-  endif()
   get_target_property(t_archive ${t} GUISE_IDL_ARCHIVE)
   if(t_archive)
     # Linked whole, so generated proxies and stubs register themselves (cmake/GuiseIdl.cmake).

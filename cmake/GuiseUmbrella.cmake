@@ -4,9 +4,8 @@
 #   target_link_libraries(my_server PRIVATE guise::guise)
 # The per-layer targets (guise::base, guise::identity, guise::ndr, guise::rpc, guise::com,
 # guise::idl_system) stay available for programs that want less. The GSSAPI provider
-# (guise::rpc_gssapi: Kerberos, NTLM, SPNEGO) is not in it — it brings krb5 and nettle along, as its
-# own pkg-config module does: link it beside guise::guise for authenticated TCP. Included after every
-# layer.
+# (guise::rpc_gssapi: Kerberos, NTLM, SPNEGO, with krb5 and nettle) comes with guise::com, which
+# authenticates COM over TCP through it. Included after every layer.
 get_property(guise_layer_targets GLOBAL PROPERTY GUISE_EXPORT_TARGETS)
 add_library(guise INTERFACE)
 add_library(guise::guise ALIAS guise)

@@ -12,6 +12,7 @@
 #include "base/utf16.h"
 #include "com/apartment.h"
 #include "com/call_frame.h"
+#include "com/remote_authentication.h"
 #include "guise/objbase.h"
 #include "identity/impersonation.h"
 #include "identity/thread_revert.h"
@@ -120,7 +121,10 @@ HRESULT CallContextObject::QueryBlanket(DWORD* pAuthnSvc, DWORD* pAuthzSvc, OLEC
   // The server's own principal is allocated first: the only step that can fail, so nothing else is
   // written when it does (R13).
   if (pServerPrincName != nullptr) {
-    *pServerPrincName = task_mem_string(utf8_to_utf16(identity::Token::process().principal_name()));
+    // Over TCP the server is the name its GSSAPI acceptor proved (remote_authentication.h).
+    const bool remote = call.transport == rpc::TransportKind::kTcp && !unauthenticated;
+    *pServerPrincName = task_mem_string(
+        utf8_to_utf16(remote ? tcp_acceptor_principal() : identity::Token::process().principal_name()));
     if (*pServerPrincName == nullptr) return E_OUTOFMEMORY;
   }
   if (pAuthnSvc != nullptr) *pAuthnSvc = unauthenticated ? RPC_C_AUTHN_NONE : call.authn_service;

@@ -8,6 +8,8 @@
 #include "base/utf16.h"
 #include "com/connection_source.h"
 #include "com/proxy_manager.h"
+#include "com/remote_authentication.h"
+#include "com/remote_oxid.h"
 #include "com/runtime.h"
 #include "com/security_settings.h"
 #include "guise/objbase.h"
@@ -50,22 +52,28 @@ class ProxySecurity final : public IClientSecurity {
                                          OLECHAR** pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel,
                                          void** pAuthInfo, DWORD* pCapabilites) override {
     rpc::AuthInfo auth;
+    std::optional<RemoteAuthentication> remote;
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) {
       auth = manager_->oxid()->client().auth();  // the negotiated default (R43)
+      remote = Runtime::instance().client().connections().remote_of(&manager_->oxid()->client());
     } else {
       OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
       if (channel == nullptr) return E_NOINTERFACE;
       auth = channel->authentication();
+      remote = Runtime::instance().client().connections().remote_of(&channel->current_client());
     }
+    const bool none = auth.level == rpc::AuthnLevel::kNone;
+    if (none) remote.reset();
     if (pServerPrincName != nullptr) {
       // The server is named by what attests it: the kernel locally (no principal string), its
       // acceptor name remotely. An empty string, allocated as R47 requires, stands for "none".
-      *pServerPrincName = static_cast<OLECHAR*>(CoTaskMemAlloc(sizeof(OLECHAR)));
+      const std::u16string name = remote ? utf8_to_utf16(remote->principal) : std::u16string();
+      *pServerPrincName = static_cast<OLECHAR*>(CoTaskMemAlloc((name.size() + 1) * sizeof(OLECHAR)));
       if (*pServerPrincName == nullptr) return E_OUTOFMEMORY;
-      **pServerPrincName = u'\0';
+      std::memcpy(*pServerPrincName, name.c_str(), (name.size() + 1) * sizeof(OLECHAR));
     }
-    const bool none = auth.level == rpc::AuthnLevel::kNone;
-    if (pAuthnSvc != nullptr) *pAuthnSvc = none ? RPC_C_AUTHN_NONE : RPC_C_AUTHN_WINNT;
+    const DWORD service = remote ? remote->authn_service : DWORD{RPC_C_AUTHN_WINNT};
+    if (pAuthnSvc != nullptr) *pAuthnSvc = none ? RPC_C_AUTHN_NONE : service;
     if (pAuthzSvc != nullptr) *pAuthzSvc = RPC_C_AUTHZ_NONE;
     if (pAuthnLevel != nullptr) *pAuthnLevel = static_cast<DWORD>(auth.level);
     if (pImpLevel != nullptr) *pImpLevel = static_cast<DWORD>(auth.imp_level);
@@ -74,17 +82,26 @@ class ProxySecurity final : public IClientSecurity {
     return S_OK;
   }
 
-  HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc, OLECHAR*,
+  HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc, OLECHAR* pServerPrincName,
                                        DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
                                        DWORD dwCapabilities) override {
     const RemoteOxid& oxid = *manager_->oxid();
+    const rpc::StringBinding& binding = oxid.binding();
     auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities},
                                 oxid.binding(), oxid.client().auth());
     if (!auth.ok()) return status_to_hresult(auth.status());
+    // Over TCP the blanket also picks the GSSAPI service, the server's principal and credentials.
+    std::optional<RemoteAuthentication> remote;
+    if (!binding.is_local()) {
+      auto chosen = remote_authentication_for(dwAuthnSvc, pServerPrincName, pAuthInfo,
+                                              manager_->oxid()->resolver_bindings(), binding);
+      if (!chosen.ok()) return status_to_hresult(chosen.status());
+      remote = std::move(*chosen);
+    }
     if (pProxy == static_cast<IUnknown*>(manager_.Get())) return S_OK;  // IUnknown: accepted (R48)
     OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
     if (channel == nullptr) return E_NOINTERFACE;
-    const Status set = channel->set_authentication(Runtime::instance().client().connections(), *auth);
+    const Status set = channel->set_authentication(Runtime::instance().client().connections(), *auth, remote);
     return set.ok() ? S_OK : status_to_hresult(set);
   }
 

@@ -64,8 +64,9 @@ Result<std::vector<std::byte>> OrpcChannel::invoke(const IID&, std::uint16_t opn
   return reply;
 }
 
-Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc::AuthInfo& auth) {
-  GUISE_TRY(std::shared_ptr<rpc::Client> client, connections.client_for(oxid_->binding(), auth));
+Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc::AuthInfo& auth,
+                                       const std::optional<RemoteAuthentication>& remote) {
+  GUISE_TRY(std::shared_ptr<rpc::Client> client, connections.client_for(oxid_->binding(), auth, std::nullopt, remote));
   client_.store(client.get(), std::memory_order_release);
   cloak_.blanket_set(auth.capabilities);
   return Status::Ok();
@@ -74,6 +75,11 @@ Status OrpcChannel::set_authentication(ConnectionSource& connections, const rpc:
 rpc::AuthInfo OrpcChannel::authentication() const {
   const rpc::Client* chosen = client_.load(std::memory_order_acquire);
   return chosen != nullptr ? chosen->auth() : oxid_->client().auth();
+}
+
+const rpc::Client& OrpcChannel::current_client() const {
+  const rpc::Client* chosen = client_.load(std::memory_order_acquire);
+  return chosen != nullptr ? *chosen : oxid_->client();
 }
 
 }  // namespace guise::com

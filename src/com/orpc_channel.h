@@ -27,6 +27,7 @@
 #include "com/cloaking.h"
 #include "com/limits.h"
 #include "com/objref.h"
+#include "com/remote_authentication.h"
 #include "ndr/proxy_registry.h"
 #include "rpc/client.h"
 
@@ -54,8 +55,12 @@ class OrpcChannel final : public ndr::ProxyChannel {
 
   // Later calls use `auth` (a client from `connections` for the exporter's binding). kUnimplemented
   // for levels the transport cannot give (an authenticated level over TCP without a provider).
-  [[nodiscard]] Status set_authentication(class ConnectionSource& connections, const rpc::AuthInfo& auth);
+  // `remote`: over TCP, the GSSAPI service, server principal and credentials (remote_authentication.h).
+  [[nodiscard]] Status set_authentication(class ConnectionSource& connections, const rpc::AuthInfo& auth,
+                                          const std::optional<RemoteAuthentication>& remote = {});
   rpc::AuthInfo authentication() const;
+  // The client the next call goes through.
+  const rpc::Client& current_client() const;
 
   const Ipid& ipid() const noexcept { return ipid_; }
   const IID& iid() const noexcept { return iid_; }

@@ -1,11 +1,15 @@
 #include "com/remote_oxid.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
 #include "com/call_failure.h"
 #include "com/cloaking.h"
 #include "com/orpc_channel.h"
+#include "com/remote_authentication.h"
 #include "com/security_settings.h"
 #include "oxidresolver.h"
 #include "rpc/ndr_interface.h"
@@ -58,11 +62,18 @@ IRemUnknown* RemoteOxid::rem_unknown(ndr::InterfaceMarshaler* marshaler, const C
 }
 
 std::optional<rpc::StringBinding> OxidTable::pick_binding(const DualStringArray& dsa) {
+  // GUISE_COM_PROTOCOLS=ncacn_ip_tcp keeps this process's proxies off ncalrpc (Windows' "DCOM
+  // Protocols" list): e.g. to reach a same-host exporter the way a remote client does.
+  const char* protocols = std::getenv("GUISE_COM_PROTOCOLS");
+  const bool tcp_only = protocols != nullptr && std::string_view(protocols) == "ncacn_ip_tcp";
   std::optional<rpc::StringBinding> tcp;
   for (const auto& entry : dsa.strings) {
     auto binding = to_binding(entry, local_hostname());
     if (!binding) continue;
-    if (binding->is_local()) return binding;
+    if (binding->is_local()) {
+      if (tcp_only) continue;
+      return binding;
+    }
     if (!tcp) tcp = std::move(binding);
   }
   return tcp;
@@ -96,7 +107,8 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
   OutgoingIdentity as_process;
   GUISE_RETURN_IF_ERROR(as_process.enter(no_cloaking, 0));
   GUISE_TRY(auto resolver_client,
-            connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver), expected_server));
+            connections_.client_for(*resolver, ConnectionSource::default_auth(*resolver), expected_server,
+                                    default_remote_authentication(resolver_dsa, *resolver)));
   rpc::CallOptions options;
   options.timeout = kRuntimeCallTimeout;
   IObjectExporter_Client exporter(rpc::call_fn_for(*resolver_client, IObjectExporter_v0_0_s_ifspec, options));
@@ -126,8 +138,8 @@ Result<std::shared_ptr<RemoteOxid>> OxidTable::resolve(Oxid oxid, const DualStri
                   HRESULT_FROM_WIN32(kRpcSServerUnavailable));
   }
   // R43: the proxies of this OXID start at max(this process's level, the server's advertised level).
-  GUISE_TRY(auto client,
-            connections_.client_for(*binding, negotiated_client_auth(*binding, authn_hint), expected_server));
+  GUISE_TRY(auto client, connections_.client_for(*binding, negotiated_client_auth(*binding, authn_hint),
+                                                 expected_server, default_remote_authentication(dsa, *binding)));
   auto entry = std::make_shared<RemoteOxid>(oxid, std::move(*binding), std::move(client), rem_unknown, authn_hint,
                                             std::move(*resolver), std::move(resolver_client), resolver_dsa);
   std::lock_guard lock(mu_);

@@ -11,11 +11,13 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "base/utf16.h"
 #include "com/apartment.h"
 #include "com/object_resolver_service.h"
 #include "com/orpc_dispatcher.h"
 #include "com/ping_settings.h"
 #include "com/random_ids.h"
+#include "com/remote_authentication.h"
 #include "com/remote_activation.h"
 #include "com/rem_unknown.h"
 #include "activation.h"
@@ -23,6 +25,7 @@
 #include "oxidresolver.h"
 #include "remunkn.h"
 #include "rpc/ndr_interface.h"
+#include "rpc/gssapi/gss_server.h"
 #include "rpc/server.h"
 
 void guise_com_register_builtin_proxy_stubs();
@@ -43,6 +46,26 @@ unsigned server_threads() {
   const std::string text = env_or("GUISE_COM_THREADS", "4");
   const unsigned long n = std::strtoul(text.c_str(), nullptr, 10);
   return n >= 1 && n <= 256 ? static_cast<unsigned>(n) : 4u;
+}
+
+// Over TCP the kernel attests nobody: callers authenticate through GSSAPI (remote_authentication.h).
+// Without usable credentials (no keytab, no NTLM domain) TCP callers stay unauthenticated (level NONE),
+// which the access check refuses unless the process allows level NONE.
+void add_tcp_acceptors(rpc::Server& server, DualStringArray& bindings) {
+  const rpc::gssapi::ServerConfig config = tcp_acceptor_config_from_env();
+  if (const Status added = rpc::gssapi::add_gss_providers(server, config); !added.ok()) {
+    log::warn("com: TCP callers cannot authenticate: {}", added.message());
+    return;
+  }
+  const std::string principal = acceptor_principal(config);
+  set_tcp_acceptor_principal(principal);
+  const std::u16string name = utf8_to_utf16(principal);
+  if (!principal.empty()) {
+    bindings.security.push_back({RPC_C_AUTHN_GSS_KERBEROS, name});
+    bindings.security.push_back({RPC_C_AUTHN_GSS_NEGOTIATE, name});
+  }
+  if (!config.ntlm_domain.empty()) bindings.security.push_back({RPC_C_AUTHN_WINNT, utf8_to_utf16(config.ntlm_domain)});
+  log::debug("com: TCP callers authenticate to {}", principal.empty() ? std::string("(NTLM only)") : principal);
 }
 
 }  // namespace
@@ -114,8 +137,10 @@ Status Runtime::ensure_serving() {
   }
   bindings.strings.push_back(to_entry(local_binding, local_hostname()));
   if (tcp_binding) bindings.strings.push_back(to_entry(*tcp_binding, local_hostname()));
-  // Security bindings: guise's local provider (ncalrpc, kernel-attested callers).
+  // Security bindings: guise's local provider (ncalrpc, kernel-attested callers), and over TCP the
+  // GSSAPI services it accepts with the name it accepts as (clients' COLE_DEFAULT_PRINCIPAL).
   bindings.security.push_back({rpc::kAuthTypeGuiseLocal, u""});
+  if (tcp_binding) add_tcp_acceptors(*server, bindings);
   bindings_ = std::move(bindings);
   GUISE_RETURN_IF_ERROR(server->start());
 

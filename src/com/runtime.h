@@ -7,7 +7,8 @@
 //   - ncalrpc, an abstract AF_UNIX socket "@guise-com-<pid>-<random>" (GUISE_COM_ENDPOINT overrides
 //     it with any ncalrpc endpoint), and
 //   - when GUISE_COM_TCP_ADDRESS names an address (e.g. 127.0.0.1), ncacn_ip_tcp on it, port 0
-//     (GUISE_COM_TCP_PORT picks one),
+//     (GUISE_COM_TCP_PORT picks one), accepting GSSAPI callers (Kerberos, SPNEGO, NTLM) configured
+//     from the environment (remote_authentication.h),
 // serving IObjectExporter (this process is its own OXID resolver: no daemon), IActivation (for its
 // registered class objects), IRemUnknown2, and every
 // [object] interface of the proxy/stub registry — those registered when serving starts, i.e. every

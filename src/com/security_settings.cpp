@@ -79,17 +79,19 @@ HRESULT install_security_policy(SecurityPolicy policy) {
 
 rpc::AuthInfo default_client_auth(const rpc::StringBinding& binding) {
   const SecurityPolicy& policy = security_policy();
-  if (!binding.is_local()) return rpc::AuthInfo::none();  // TCP: needs a GSSAPI provider (docs/remote.md)
   auto level = static_cast<rpc::AuthnLevel>(policy.authn_level == RPC_C_AUTHN_LEVEL_DEFAULT
                                                  ? DWORD{RPC_C_AUTHN_LEVEL_CONNECT}
                                                  : policy.authn_level);
-  return rpc::AuthInfo::local(level, static_cast<identity::ImpersonationLevel>(policy.imp_level),
+  auto imp = static_cast<identity::ImpersonationLevel>(policy.imp_level);
+  // Over TCP a GSSAPI context authenticates the caller (remote_authentication.h); it cannot be
+  // anonymous, so ANONYMOUS asks for IDENTIFY (R46).
+  if (!binding.is_local() && imp == identity::ImpersonationLevel::kAnonymous) imp = identity::ImpersonationLevel::kIdentify;
+  return rpc::AuthInfo::local(level, imp,
                               policy.capabilities & (EOAC_STATIC_CLOAKING | EOAC_DYNAMIC_CLOAKING | EOAC_MUTUAL_AUTH));
 }
 
 rpc::AuthInfo negotiated_client_auth(const rpc::StringBinding& binding, std::uint32_t server_hint) {
   rpc::AuthInfo auth = default_client_auth(binding);
-  if (!binding.is_local()) return auth;  // TCP: the GSSAPI provider settles its level (docs/remote.md)
   if (server_hint == RPC_C_AUTHN_LEVEL_DEFAULT || server_hint > RPC_C_AUTHN_LEVEL_PKT_PRIVACY) return auth;
   if (server_hint > static_cast<std::uint32_t>(auth.level)) auth.level = static_cast<rpc::AuthnLevel>(server_hint);
   return auth;

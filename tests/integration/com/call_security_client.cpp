@@ -11,6 +11,8 @@
 //   queryoom                                 → "queryoom hr=" (the principal while task memory fails)
 //   r48                                      → CoSetProxyBlanket / CoQueryProxyBlanket / CoCopyProxy on
 //                                              the proxy's IUnknown, its IClientSecurity, a local object
+//   gssblanket <svc> <level> <imp> <principal|-> [<user> <domain> <password>] → "gssblanket hr=" (TCP)
+//   queryprinc                               → "queryprinc hr= svc= princ=" (CoQueryProxyBlanket)
 //   run <script>                             → "run hr=<hex> <transcript>"
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "base/utf16.h"
 #include "guise/objbase.h"
 #include "guise/sddl.h"
 #include "guise/winbase.h"
@@ -206,6 +209,36 @@ int main(int argc, char** argv) {
                                                 COLE_DEFAULT_PRINCIPAL, static_cast<DWORD>(level),
                                                 static_cast<DWORD>(imp), COLE_DEFAULT_AUTHINFO,
                                                 static_cast<DWORD>(caps))));
+    } else if (line.rfind("gssblanket ", 0) == 0) {
+      // gssblanket <authn svc> <authn level> <imp level> <principal|-> [<user> <domain> <password>]:
+      // CoSetProxyBlanket over TCP with a server principal ('-': COLE_DEFAULT_PRINCIPAL) and, with
+      // three more words, explicit credentials (SEC_WINNT_AUTH_IDENTITY_W).
+      std::istringstream in(line.substr(11));
+      std::string svc, level, imp, principal, user, domain, password;
+      in >> svc >> level >> imp >> principal >> user >> domain >> password;
+      std::u16string principal16 = guise::utf8_to_utf16(principal);
+      std::u16string user16 = guise::utf8_to_utf16(user), domain16 = guise::utf8_to_utf16(domain),
+                     password16 = guise::utf8_to_utf16(password);
+      SEC_WINNT_AUTH_IDENTITY_W identity{};
+      identity.User = reinterpret_cast<USHORT*>(user16.data());
+      identity.UserLength = static_cast<ULONG>(user16.size());
+      identity.Domain = reinterpret_cast<USHORT*>(domain16.data());
+      identity.DomainLength = static_cast<ULONG>(domain16.size());
+      identity.Password = reinterpret_cast<USHORT*>(password16.data());
+      identity.PasswordLength = static_cast<ULONG>(password16.size());
+      identity.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+      say("gssblanket hr=" +
+          hex(CoSetProxyBlanket(probe, static_cast<DWORD>(std::stoul(svc)), RPC_C_AUTHZ_NONE,
+                                principal == "-" ? COLE_DEFAULT_PRINCIPAL : principal16.data(),
+                                static_cast<DWORD>(std::stoul(level)), static_cast<DWORD>(std::stoul(imp)),
+                                password.empty() ? COLE_DEFAULT_AUTHINFO : &identity, EOAC_NONE)));
+    } else if (line == "queryprinc") {
+      DWORD svc = 99;
+      OLECHAR* princ = nullptr;
+      const HRESULT hr = CoQueryProxyBlanket(probe, &svc, nullptr, &princ, nullptr, nullptr, nullptr, nullptr);
+      say("queryprinc hr=" + hex(hr) + " svc=" + std::to_string(svc) +
+          " princ=" + (princ != nullptr ? guise::utf16_to_utf8(princ) : std::string("null")));
+      CoTaskMemFree(princ);
     } else if (line == "query") {
       DWORD svc = 99, authz = 99, level = 99, imp = 99, caps = 99;
       OLECHAR* princ = nullptr;

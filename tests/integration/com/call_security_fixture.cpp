@@ -36,10 +36,10 @@ SecurityServer start_security_server(const std::vector<std::string>& args, std::
 }
 
 SecurityClient::SecurityClient(const SecurityServer& server, std::optional<uid_t> uid,
-                               const std::vector<std::string>& args) {
+                               const std::vector<std::string>& args, const std::vector<std::string>& env) {
   std::vector<std::string> argv{GUISE_CALLSEC_CLIENT, server.objref};
   argv.insert(argv.end(), args.begin(), args.end());
-  process_ = std::make_unique<TestProcess>(argv, uid, uid);
+  process_ = std::make_unique<TestProcess>(argv, uid, uid, env);
   if (!args.empty() && args.front() == "--init") {
     if (auto hr = process_->wait_for("init hr=")) init_ = *hr;
   }
@@ -47,6 +47,11 @@ SecurityClient::SecurityClient(const SecurityServer& server, std::optional<uid_t
     if (auto line = process_->wait_for("initbad")) init_bad_ = "initbad" + *line;
   }
   ready_ = process_->wait_for("ready").has_value();
+}
+
+std::string SecurityClient::ask(const std::string& line, const std::string& prefix) {
+  if (!process_->send(line)) return "";
+  return process_->wait_for(prefix).value_or("");
 }
 
 std::string SecurityClient::run(const std::string& script) {

@@ -39,7 +39,11 @@ SecurityServer start_security_server(const std::vector<std::string>& args, std::
 class SecurityClient {
  public:
   // Runs guise-callsec-client as `uid` (gid = uid, no groups) against `server`; `args` after the objref.
-  SecurityClient(const SecurityServer& server, std::optional<uid_t> uid, const std::vector<std::string>& args = {});
+  // `env`: "NAME=value" entries for the client only (e.g. GUISE_COM_PROTOCOLS=ncacn_ip_tcp).
+  SecurityClient(const SecurityServer& server, std::optional<uid_t> uid, const std::vector<std::string>& args = {},
+                 const std::vector<std::string>& env = {});
+  // Sends one stdin line and waits for the answer starting with `prefix` ("" when none came).
+  std::string ask(const std::string& line, const std::string& prefix);
   bool ready() const { return ready_; }
   const std::string& init() const { return init_; }
   // "run hr=<hex> <transcript>" without the "run " prefix, or "" when the client said nothing.
