@@ -17,6 +17,13 @@ Status refuse_unusable(const identity::Token& token) {
   return Status(StatusCode::kAccessDenied, "com: a cloaked call needs an IMPERSONATE or DELEGATE token", E_ACCESSDENIED);
 }
 
+// Equal ids are not enough over TCP: a network logon (and what it delegated) authenticates
+// differently from a local user of the same uid (spec R63; rpc/presented_identity.h).
+bool same_presentation(const identity::Token& a, const identity::Token& b) {
+  return a == b && a.is_network_logon() == b.is_network_logon() &&
+         a.delegated_credential() == b.delegated_credential();
+}
+
 }  // namespace
 
 void CloakState::blanket_set(std::uint32_t capabilities) {
@@ -44,7 +51,7 @@ Status OutgoingIdentity::enter(CloakState& state, std::uint32_t capabilities) {
     return Status::Ok();
   }
   GUISE_RETURN_IF_ERROR(refuse_unusable(*present));
-  if (current && *current == *present) return Status::Ok();  // the thread already is it
+  if (current && same_presentation(*current, *present)) return Status::Ok();  // the thread already is it
   GUISE_TRY(identity::ImpersonationScope scope, identity::impersonate(*present));
   as_token_.emplace(std::move(scope));
   return Status::Ok();

@@ -9,7 +9,10 @@
 //   - EOAC_STATIC_CLOAKING (R51, R52): the token captured when SetBlanket set it, or, for a blanket
 //     from CoInitializeSecurity, on the first call through the proxy — reused whoever calls later.
 // A cloaked identity must be one the server was allowed to act as: a token at IDENTIFY or ANONYMOUS
-// level is refused before anything is sent (R54: E_ACCESSDENIED).
+// level is refused before anything is sent (R54: E_ACCESSDENIED). Over TCP the token also decides the
+// credential (R63, rpc/gssapi/gss_client.h): a remote caller's token presents what that caller
+// delegated, and one that delegated nothing cannot be presented to another machine (E_ACCESSDENIED,
+// before the bind is sent); a local caller's token presents that user's own Kerberos tickets.
 // Thread-safety: CloakState is shared by the calls of one interface proxy (internally locked);
 // OutgoingIdentity belongs to the calling thread's stack.
 #pragma once

@@ -127,12 +127,20 @@ Token Token::with_level(ImpersonationLevel level) const {
   if (level == data_->level) return *this;
   Data copy = *data_;
   copy.level = level;
+  if (level != ImpersonationLevel::kDelegate) copy.delegated.reset();  // delegation only at DELEGATE (R63)
   return Token(std::make_shared<const Data>(std::move(copy)));
 }
 
 Token Token::with_principal_name(std::string name) const {
   Data copy = *data_;
   copy.principal_name = std::move(name);
+  return Token(std::make_shared<const Data>(std::move(copy)));
+}
+
+Token Token::as_network_logon(std::shared_ptr<const DelegatedCredential> delegated) const {
+  Data copy = *data_;
+  copy.network = true;
+  copy.delegated = copy.level == ImpersonationLevel::kDelegate ? std::move(delegated) : nullptr;
   return Token(std::make_shared<const Data>(std::move(copy)));
 }
 

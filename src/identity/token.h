@@ -6,8 +6,11 @@
 // or the decimal uid when NSS has no name), the impersonation level, and the anonymous flag.
 //
 // Tokens are built from the kernel's peer credentials of a connected socket, from a uid through NSS,
-// or from the process's own ids — never from bytes a peer sent. A Token is a value: copying shares the
-// immutable data (one atomic increment), nothing ever changes it, and it is safe from any thread.
+// or from the process's own ids — never from bytes a peer sent. A token a network security provider
+// (GSSAPI) built is marked a network logon, and may carry the credential its client delegated (spec
+// R63: only at DELEGATE level; released when the last copy of the token goes). A Token is a value:
+// copying shares the immutable data (one atomic increment), nothing ever changes it, and it is safe
+// from any thread.
 #pragma once
 
 #include <sys/types.h>
@@ -24,6 +27,16 @@
 #include "identity/sid.h"
 
 namespace guise::identity {
+
+// A credential a remote client delegated to this server with its authentication (Kerberos: its
+// forwarded TGT), kept so the server can act as the client towards a third machine (spec R63). The
+// mechanism that made it owns and releases it; a Token only shares it. Thread-safety: immutable.
+class DelegatedCredential {
+ public:
+  virtual ~DelegatedCredential() = default;
+  // Where an initiator finds it: a krb5 credential cache name ("MEMORY:guise-delegated-7").
+  virtual const std::string& cache_name() const noexcept = 0;
+};
 
 class Token {
  public:
@@ -67,6 +80,13 @@ class Token {
   // "TESTDOM\alice"): remote callers mapped to a local user keep their principal.
   Token with_principal_name(std::string name) const;
 
+  // The same identity as a network logon: authenticated by a remote security provider, not attested
+  // by this machine's kernel. `delegated` is kept only while the level is DELEGATE.
+  Token as_network_logon(std::shared_ptr<const DelegatedCredential> delegated) const;
+  bool is_network_logon() const noexcept { return data_->network; }
+  // What the client delegated (nullptr: nothing; always nullptr below DELEGATE level).
+  const std::shared_ptr<const DelegatedCredential>& delegated_credential() const noexcept { return data_->delegated; }
+
   // Same identity (uid, gid, groups, anonymous flag, level).
   friend bool operator==(const Token& a, const Token& b) noexcept;
 
@@ -79,6 +99,8 @@ class Token {
     ImpersonationLevel level = ImpersonationLevel::kIdentify;
     bool anonymous = false;
     bool attested = false;
+    bool network = false;
+    std::shared_ptr<const DelegatedCredential> delegated;
     Sid user_sid;
     std::vector<Sid> group_sids;
     std::string principal_name;

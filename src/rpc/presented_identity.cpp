@@ -33,13 +33,23 @@ PresentedIdentity from_kernel() {
   return p;
 }
 
+std::string network_logon_of(const identity::Token& token) {
+  if (!token.is_network_logon()) return {};
+  return token.delegated_credential() ? token.principal_name() + "|delegated" : token.principal_name();
+}
+
 }  // namespace
 
 PresentedIdentity presented_identity(IdentityCheck check) {
-  if (check == IdentityCheck::kEveryCall) return from_kernel();
-  if (auto token = identity::thread_token()) {
+  std::optional<identity::Token> token = identity::thread_token();
+  if (check == IdentityCheck::kEveryCall) {
+    PresentedIdentity p = from_kernel();
+    if (token) p.network_logon = network_logon_of(*token);
+    return p;
+  }
+  if (token) {
     identity::ThreadIds ids = identity::thread_ids_for(*token);
-    return PresentedIdentity{ids.uid, ids.gid, std::move(ids.groups)};
+    return PresentedIdentity{ids.uid, ids.gid, std::move(ids.groups), network_logon_of(*token)};
   }
   static const PresentedIdentity process = from_kernel();
   return process;

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include "base/log.h"
 #include "guise/winerror.h"
 #include "identity/impersonation.h"
 #include "rpc/client.h"
@@ -10,11 +11,36 @@
 #include "rpc/gssapi/gss_session.h"
 #include "rpc/gssapi/ntlm_message.h"
 #include "rpc/gssapi/spnego_token.h"
+#include "rpc/gssapi/user_credential_cache.h"
 
 namespace guise::rpc::gssapi {
 namespace {
 
 Status denied(Status s) { return Status(s.code(), s.message(), E_ACCESSDENIED); }
+
+Status refused(const std::string& why) {
+  log::info("rpc: Kerberos initiator refused: {}", why);
+  return Status(StatusCode::kAccessDenied, "rpc: " + why, E_ACCESSDENIED);
+}
+
+// Whose tickets a connection opened by this thread authenticates with, when nothing explicit was
+// given (spec R63): nullopt → the process's own (krb5's default); a thread impersonating a remote
+// caller → what that caller delegated, or nothing at all (its identity crossed one machine boundary
+// only); a thread impersonating a local caller → that user's own default cache.
+Result<std::optional<std::string>> callers_cache() {
+  const std::optional<identity::Token> token = identity::thread_token();
+  if (!token) return std::optional<std::string>();
+  if (token->is_network_logon()) {
+    if (const auto& delegated = token->delegated_credential()) return std::optional<std::string>(delegated->cache_name());
+    return refused("the thread impersonates " + token->principal_name() +
+                   ", a remote caller who delegated no credential (it called at " +
+                   std::string(identity::impersonation_level_name(token->level())) + ", not DELEGATE)");
+  }
+  const uid_t uid = ::geteuid();  // the caller's, as the kernel now sees this thread
+  std::optional<std::string> cache = default_cache_of(uid);
+  if (!cache) return refused("no default credential cache is known for uid " + std::to_string(uid));
+  return cache;
+}
 
 Result<gss::Credential> initiator_credential(std::uint8_t auth_type, const ClientCredentials& c) {
   gss::Credential cred;
@@ -52,10 +78,9 @@ Result<gss::Credential> initiator_credential(std::uint8_t auth_type, const Clien
       // Tickets got from the keytab live in memory, private to this connection.
       if (ccache.empty()) ccache = "MEMORY:guise-" + std::to_string(reinterpret_cast<std::uintptr_t>(&cred));
     }
-    if (ccache.empty() && identity::is_impersonating()) {
-      // The default cache of the thread's uid. krb5's own default (KRB5CCNAME, default_ccache_name)
-      // is process-wide; a thread that impersonates uses its caller's cache instead (spec R63).
-      ccache = "FILE:/tmp/krb5cc_" + std::to_string(::geteuid());
+    if (ccache.empty()) {
+      GUISE_TRY(std::optional<std::string> callers, callers_cache());
+      if (callers) ccache = std::move(*callers);
     }
     if (!ccache.empty()) store.push_back({"ccache", ccache.c_str()});
     gss_key_value_set_desc set{static_cast<OM_uint32>(store.size()), store.data()};

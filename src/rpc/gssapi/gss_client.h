@@ -2,8 +2,12 @@
 //
 // make_client_security() returns the factory ClientOptions::security takes: each new connection gets
 // its own provider and GSSAPI context. Credentials (gss_config.h): Kerberos from an explicit
-// password, keytab or credential cache, else from the default cache of the *calling thread's* uid —
-// so a thread that impersonates a local caller authenticates with that caller's tickets (spec R63);
+// password, keytab or credential cache; else, decided by the thread that opens the connection (spec
+// R63): the process's own default cache when it impersonates no one; the caller's own default cache
+// (user_credential_cache.h) when it impersonates a local, kernel-attested caller; the credential a
+// remote caller delegated (delegated_credential.h) when it impersonates a network logon that came at
+// DELEGATE — and when that caller delegated nothing, no connection is opened at all (E_ACCESSDENIED,
+// before anything is sent: the identity crossed one machine boundary only).
 // NTLM from an explicit user, domain and password. The impersonation level the client grants is
 // carried in the context flags (DELEGATE → GSS_C_DELEG_FLAG, IDENTIFY/ANONYMOUS →
 // GSS_C_IDENTIFY_FLAG); Kerberos uses DCE-style mutual authentication (three legs, the third in

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "base/log.h"
+#include "rpc/gssapi/delegated_credential.h"
 #include "rpc/gssapi/gss_handles.h"
 #include "rpc/gssapi/gss_session.h"
 #include "rpc/gssapi/ntlm_message.h"
@@ -22,6 +23,7 @@ struct ServerState : ProviderState {
   SpnegoAcceptor spnego;  // auth type 9 only
   gss::Name source;       // the initiator, once the mechanism completed
   OM_uint32 flags = 0;    // the context flags it granted
+  gss::Credential delegated;  // what it delegated (its forwarded TGT), with GSS_C_DELEG_FLAG only
 };
 
 std::uint32_t authn_service_for(std::uint8_t auth_type) {
@@ -166,7 +168,20 @@ class GssServerProvider final : public ServerSecurityProvider {
     const PrincipalKind kind = state.session.is_ntlm() || auth_type_ == kAuthTypeNtlm ? PrincipalKind::kNtlm
                                                                                       : PrincipalKind::kKerberos;
     GUISE_TRY(std::string local, local_name_for(kind, principal, config_.ntlm_domain));
-    GUISE_TRY(c.caller, token_for(local, principal, users_ ? &*users_ : nullptr, c.imp_level));
+    GUISE_TRY(identity::Token caller, token_for(local, principal, users_ ? &*users_ : nullptr, c.imp_level));
+    // R63: a delegated credential is kept only from a DELEGATE-level context, on the caller's token,
+    // released with it; the token is a network logon either way (no local cache is ever its).
+    std::shared_ptr<const identity::DelegatedCredential> delegated;
+    if (c.imp_level == identity::ImpersonationLevel::kDelegate && state.delegated.get() != GSS_C_NO_CREDENTIAL) {
+      auto kept = keep_delegated(state.delegated);
+      if (kept.ok()) {
+        delegated = std::move(kept).value();
+      } else {
+        log::warn("rpc: {} delegated a credential guise could not keep: {}", principal, kept.status().to_string());
+      }
+    }
+    state.delegated = gss::Credential();  // released now: the token's copy is the only one
+    c.caller = caller.as_network_logon(std::move(delegated));
     c.established = true;
     log::info("rpc: authenticated {} as {} (uid {}) at {}, imp level {}", principal, local, c.caller->uid(),
               authn_level_name(c.level), identity::impersonation_level_name(c.imp_level));
@@ -198,6 +213,7 @@ class GssServerProvider final : public ServerSecurityProvider {
     if (complete) {  // MIT sets the name and flags on the last leg only
       state.source = std::move(source);
       state.flags = flags;
+      if (flags & GSS_C_DELEG_FLAG) state.delegated = std::move(delegated);
     }
     return MechStep{out.copy(), complete};
   }

@@ -84,6 +84,10 @@ std::optional<std::string> TestRealm::start() {
              // impacket's AES MIC is broken (0.10: bytes + str), so its PKT_INTEGRITY test asks for
              // an RC4-HMAC session key (RFC 4757), which MIT 1.20 issues only when allowed.
              " allow_rc4 = true\n"
+             // Forwardable TGTs, so a client at RPC_C_IMP_LEVEL_DELEGATE can delegate (spec R63). MIT
+             // forwards with GSS_C_DELEG_FLAG whatever the service's ok-as-delegate flag says (that flag
+             // counts only with GSS_C_DELEG_POLICY_FLAG, which guise does not ask for).
+             " forwardable = true\n"
              " default_ccache_name = FILE:" + g_dir + "/krb5cc_%{uid}\n"
              " default_keytab_name = FILE:" + g_dir + "/server.keytab\n"
              "[realms]\n GUISE.TEST = {\n  kdc = 127.0.0.1:" + port + "\n  auth_to_local = DEFAULT\n }\n"
