@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "base/log.h"
+#include "rpc/gssapi/ap_req_flags.h"
 #include "rpc/gssapi/delegated_credential.h"
 #include "rpc/gssapi/gss_handles.h"
 #include "rpc/gssapi/gss_session.h"
@@ -132,7 +133,10 @@ class GssServerProvider final : public ServerSecurityProvider {
     std::vector<std::byte> reply_token;
     bool complete = false;
     if (auth_type_ == kAuthTypeSpnego) {
-      auto mech = [&](std::span<const std::byte> token) { return accept_token(state, token); };
+      auto mech = [&](std::span<const std::byte> token) {
+        const bool first = state.session.context.get() == GSS_C_NO_CONTEXT;
+        return accept_token(state, first ? first_kerberos_token(token) : token);
+      };
       GUISE_TRY(SpnegoAcceptor::Leg leg, state.spnego.step(v.auth_value, mech, state.session.context));
       reply_token = std::move(leg.reply);
       complete = leg.complete;
@@ -145,8 +149,7 @@ class GssServerProvider final : public ServerSecurityProvider {
         if (info->type == ntlm::MessageType::kNegotiate) input = padded = ntlm::pad_negotiate(input);
         if (info->type == ntlm::MessageType::kAuthenticate) state.session.ntlm_authenticate_flags = info->flags;
       } else if (state.session.context.get() == GSS_C_NO_CONTEXT) {
-        // A framed DCE-style AP-REQ is unframed for MIT (spnego_token.h); anything else goes to MIT as is.
-        if (auto ap_req = spnego::dce_style_ap_req(input); ap_req.ok()) input = *ap_req;
+        input = first_kerberos_token(input);
       }
       GUISE_TRY(MechStep out, accept_token(state, input));
       reply_token = std::move(out.token);
@@ -159,7 +162,8 @@ class GssServerProvider final : public ServerSecurityProvider {
     state.session.complete = true;
     GUISE_RETURN_IF_ERROR(state.session.establish(Role::kServer, c.level, c.header_signing));
     GUISE_TRY(std::string principal, state.source.display());
-    c.imp_level = (state.flags & GSS_C_DELEG_FLAG)      ? identity::ImpersonationLevel::kDelegate
+    const bool delegated_now = state.delegated.get() != GSS_C_NO_CREDENTIAL;
+    c.imp_level = (state.flags & GSS_C_DELEG_FLAG) || delegated_now ? identity::ImpersonationLevel::kDelegate
                   : (state.flags & GSS_C_IDENTIFY_FLAG) ? identity::ImpersonationLevel::kIdentify
                                                         : identity::ImpersonationLevel::kImpersonate;
     if (auth_type_ == kAuthTypeNtlm && (state.session.ntlm_authenticate_flags & ntlm::kNegotiateIdentify)) {
@@ -172,7 +176,7 @@ class GssServerProvider final : public ServerSecurityProvider {
     // R63: a delegated credential is kept only from a DELEGATE-level context, on the caller's token,
     // released with it; the token is a network logon either way (no local cache is ever its).
     std::shared_ptr<const identity::DelegatedCredential> delegated;
-    if (c.imp_level == identity::ImpersonationLevel::kDelegate && state.delegated.get() != GSS_C_NO_CREDENTIAL) {
+    if (c.imp_level == identity::ImpersonationLevel::kDelegate && delegated_now) {
       auto kept = keep_delegated(state.delegated);
       if (kept.ok()) {
         delegated = std::move(kept).value();
@@ -186,6 +190,17 @@ class GssServerProvider final : public ServerSecurityProvider {
     log::info("rpc: authenticated {} as {} (uid {}) at {}, imp level {}", principal, local, c.caller->uid(),
               authn_level_name(c.level), identity::impersonation_level_name(c.imp_level));
     return reply;
+  }
+
+  // The first Kerberos token as MIT's acceptor takes it: a DCE-style AP-REQ raw, any other framed
+  // (ap_req_flags.h). A framed AP-REQ is unframed unless its authenticator says it is not DCE style
+  // (guise's initiator when it delegates); a raw one, or anything else, goes as is.
+  std::span<const std::byte> first_kerberos_token(std::span<const std::byte> token) const {
+    auto ap_req = spnego::dce_style_ap_req(token);
+    if (!ap_req.ok() || ap_req->size() == token.size()) return token;
+    const std::optional<OM_uint32> flags = authenticator_gss_flags(*ap_req, config_.keytab);
+    if (flags && !(*flags & GSS_C_DCE_STYLE)) return token;
+    return *ap_req;
   }
 
   // gss_accept_sec_context on one mechanism token; the initiator's name and flags land in `state`.
@@ -213,7 +228,12 @@ class GssServerProvider final : public ServerSecurityProvider {
     if (complete) {  // MIT sets the name and flags on the last leg only
       state.source = std::move(source);
       state.flags = flags;
-      if (flags & GSS_C_DELEG_FLAG) state.delegated = std::move(delegated);
+    }
+    // A forwarded TGT comes with the AP-REQ: in DCE style (three legs) that is the first leg, and
+    // the last reports neither it nor the delegation flag. MIT hands one over only when the client
+    // asked to delegate (the authenticator checksum's GSS_C_DELEG_FLAG, with a KRB-CRED).
+    if (delegated.get() != GSS_C_NO_CREDENTIAL) {
+      state.delegated = std::move(delegated);
     }
     return MechStep{out.copy(), complete};
   }

@@ -51,14 +51,12 @@ Result<SpnegoAcceptor::Leg> SpnegoAcceptor::first(std::span<const std::byte> tok
 Result<SpnegoAcceptor::Leg> SpnegoAcceptor::mechanism_token(std::span<const std::byte> token,
                                                             std::optional<std::span<const std::byte>> peer_mic,
                                                             const MechAcceptor& mech, const gss::Context& context) {
-  std::span<const std::byte> raw = token;
   if (!mech_started_) {
-    auto ap_req = spnego::dce_style_ap_req(token);
-    if (!ap_req.ok()) return invalid_input("the SPNEGO mechToken is not a Kerberos AP-REQ");
-    raw = *ap_req;
+    // The mechanism decides whether a framed AP-REQ is handed to MIT framed or raw (gss_server.cpp).
+    if (!spnego::dce_style_ap_req(token).ok()) return invalid_input("the SPNEGO mechToken is not a Kerberos AP-REQ");
     mech_started_ = true;
   }
-  GUISE_TRY(MechStep out, mech(raw));
+  GUISE_TRY(MechStep out, mech(token));
   if (out.complete) return finish(std::move(out.token), peer_mic, context);
   if (peer_mic) return malformed("mechListMIC before the mechanism completed");
   const bool first_reply = !std::exchange(replied_, true);

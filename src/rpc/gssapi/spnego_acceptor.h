@@ -3,8 +3,9 @@
 // Why not MIT's: MIT's SPNEGO hands the mechToken to its Kerberos acceptor unchanged, and that
 // acceptor refuses a DCE-style AP-REQ in GSS-API framing — which is what impacket (and any peer
 // framing its AP-REQ) sends, so the bind failed with "Invalid token was supplied". Here the
-// negotiation is read with spnego_token.h, the AP-REQ is unframed (dce_style_ap_req), and the raw
-// Kerberos mechanism does the cryptography.
+// negotiation is read with spnego_token.h, the mechToken must be an AP-REQ (dce_style_ap_req), and
+// the mechanism callback hands it to the raw Kerberos mechanism — unframed when it is DCE style
+// (gss_server.cpp, ap_req_flags.h) — which does the cryptography.
 //
 // The exchange, one step() per token from the initiator (bind, then alter_context legs):
 //  1. negTokenInit: the first Kerberos OID in mechTypes is selected (as the initiator spelled it:
