@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "rpc/gssapi/spnego_token.h"
+
 namespace guise::rpc::gssapi {
 namespace {
 
@@ -46,6 +48,14 @@ std::optional<OM_uint32> authenticator_gss_flags(std::span<const std::byte> ap_r
   if (kt != nullptr) krb5_kt_close(context, kt);
   krb5_free_context(context);
   return flags;
+}
+
+std::span<const std::byte> first_token_for_mit(std::span<const std::byte> token, const std::string& keytab) {
+  auto ap_req = spnego::dce_style_ap_req(token);
+  if (!ap_req.ok() || ap_req->size() == token.size()) return token;
+  const std::optional<OM_uint32> flags = authenticator_gss_flags(*ap_req, keytab);
+  if (flags && !(*flags & GSS_C_DCE_STYLE)) return token;
+  return *ap_req;
 }
 
 }  // namespace guise::rpc::gssapi

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
 
 #include <cstddef>
 #include <optional>
@@ -22,5 +23,10 @@ namespace guise::rpc::gssapi {
 
 // `ap_req`: a raw AP-REQ ([APPLICATION 14]); `keytab`: "" → krb5's default keytab.
 std::optional<OM_uint32> authenticator_gss_flags(std::span<const std::byte> ap_req, const std::string& keytab);
+
+// The first Kerberos token of a context as MIT's acceptor takes it: a framed AP-REQ is unframed unless
+// its authenticator says it is not DCE style; a raw one, or anything else, is returned as is (MIT then
+// judges it). The result points into `token`.
+std::span<const std::byte> first_token_for_mit(std::span<const std::byte> token, const std::string& keytab);
 
 }  // namespace guise::rpc::gssapi

@@ -192,15 +192,8 @@ class GssServerProvider final : public ServerSecurityProvider {
     return reply;
   }
 
-  // The first Kerberos token as MIT's acceptor takes it: a DCE-style AP-REQ raw, any other framed
-  // (ap_req_flags.h). A framed AP-REQ is unframed unless its authenticator says it is not DCE style
-  // (guise's initiator when it delegates); a raw one, or anything else, goes as is.
   std::span<const std::byte> first_kerberos_token(std::span<const std::byte> token) const {
-    auto ap_req = spnego::dce_style_ap_req(token);
-    if (!ap_req.ok() || ap_req->size() == token.size()) return token;
-    const std::optional<OM_uint32> flags = authenticator_gss_flags(*ap_req, config_.keytab);
-    if (flags && !(*flags & GSS_C_DCE_STYLE)) return token;
-    return *ap_req;
+    return first_token_for_mit(token, config_.keytab);
   }
 
   // gss_accept_sec_context on one mechanism token; the initiator's name and flags land in `state`.

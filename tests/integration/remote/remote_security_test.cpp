@@ -121,9 +121,10 @@ TEST_F(RemoteSecurityTest, APrincipalThatMapsToNoLocalUserIsRefused) {
   }
 }
 
-// Spec R63: a thread impersonating uid X that calls a remote server with Kerberos and no explicit
-// credentials presents X's tickets — the default cache of X, FILE:/tmp/krb5cc_X — so the remote
-// server sees X's principal. A thread at the process's own identity has no such cache here.
+// Spec R63: a thread impersonating (local) uid X that calls a remote server with Kerberos and no
+// explicit credentials presents X's tickets — X's default cache, krb5.conf's default_ccache_name
+// expanded for X (here <realm dir>/krb5cc_X) — so the remote server sees X's principal. A thread at
+// the process's own identity has no such cache here.
 TEST_F(RemoteSecurityTest, AnImpersonatingThreadPresentsItsCallersCredentialCache) {
   gssapi::ClientCredentials creds;
   creds.target = "host@localhost";  // no user, password, keytab or cache: the thread's default
@@ -135,7 +136,7 @@ TEST_F(RemoteSecurityTest, AnImpersonatingThreadPresentsItsCallersCredentialCach
   ASSERT_TRUE(c.ok());
   for (const RealmUser* user : {&kAlice, &kBob}) {
     SCOPED_TRACE(user->name);
-    const std::string path = "/tmp/krb5cc_" + std::to_string(user->uid);
+    const std::string path = TestRealm::path("krb5cc_" + std::to_string(user->uid));
     struct Remove {
       std::string path;
       ~Remove() { ::unlink(path.c_str()); }
