@@ -129,5 +129,36 @@ TEST(Token, CopiesShareDataAndWithLevelChangesOnlyTheLevel) {
   EXPECT_FALSE(identify == a);
 }
 
+// R63: a delegated credential lives on a network logon at DELEGATE only, and goes with the last copy.
+TEST(Token, ADelegatedCredentialStaysOnlyAtDelegateAndIsReleasedWithTheLastCopy) {
+  struct Held final : DelegatedCredential {
+    explicit Held(bool& released) : released_(released) {}
+    ~Held() override { released_ = true; }
+    const std::string& cache_name() const noexcept override { return name_; }
+    bool& released_;
+    std::string name_ = "MEMORY:test";
+  };
+  bool released = false;
+  {
+    const Token local = Token::for_ids(41001, 41001, {41001}, ImpersonationLevel::kDelegate);
+    EXPECT_FALSE(local.is_network_logon());
+    const Token remote = local.as_network_logon(std::make_shared<Held>(released));
+    EXPECT_TRUE(remote.is_network_logon());
+    ASSERT_NE(remote.delegated_credential(), nullptr);
+    EXPECT_EQ(remote.delegated_credential()->cache_name(), "MEMORY:test");
+    EXPECT_EQ(remote.with_principal_name("alice@GUISE.TEST").delegated_credential(), remote.delegated_credential());
+    const Token capped = remote.with_level(ImpersonationLevel::kImpersonate);
+    EXPECT_TRUE(capped.is_network_logon());
+    EXPECT_EQ(capped.delegated_credential(), nullptr) << "below DELEGATE nothing is delegated";
+    EXPECT_EQ(Token::for_ids(41001, 41001, {}, ImpersonationLevel::kImpersonate)
+                  .as_network_logon(std::make_shared<Held>(released))
+                  .delegated_credential(),
+              nullptr);
+    EXPECT_TRUE(released) << "not kept by an IMPERSONATE-level token";
+    released = false;
+  }
+  EXPECT_TRUE(released) << "released with the last copy";
+}
+
 }  // namespace
 }  // namespace guise::identity
