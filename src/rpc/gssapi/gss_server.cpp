@@ -206,11 +206,17 @@ class GssServerProvider final : public ServerSecurityProvider {
     OM_uint32 flags = 0;
     gss_OID mech = GSS_C_NO_OID;
     OM_uint32 major;
+    // Only a framed (RFC 4121) AP-REQ can deliver a delegated credential. For a raw, DCE-style one MIT
+    // would store the forwarded TGT in a memory cache of its own and then drop it without freeing it
+    // (its DCE path returns no credential), so MIT is not asked for one then.
+    const bool may_delegate = auth_type_ != kAuthTypeNtlm && state.session.context.get() == GSS_C_NO_CONTEXT &&
+                              !token.empty() && token[0] == std::byte{0x60};
     {
       // gss-ntlmssp reads its user file through process-wide state; one accept at a time keeps it sane.
       std::lock_guard lock(accept_mutex_);
       major = gss_accept_sec_context(&minor, state.session.context.out(), cred_.get(), &in, GSS_C_NO_CHANNEL_BINDINGS,
-                                     source.out(), &mech, out.get(), &flags, nullptr, delegated.out());
+                                     source.out(), &mech, out.get(), &flags, nullptr,
+                                     may_delegate ? delegated.out() : nullptr);
     }
     if (GSS_ERROR(major)) return gss::failure("authentication refused", major, minor, mech);
     if (auth_type_ == kAuthTypeNtlm && !out.bytes().empty()) {
