@@ -24,7 +24,7 @@ struct ServerState : ProviderState {
   SpnegoAcceptor spnego;  // auth type 9 only
   gss::Name source;       // the initiator, once the mechanism completed
   OM_uint32 flags = 0;    // the context flags it granted
-  gss::Credential delegated;  // what it delegated (its forwarded TGT), with GSS_C_DELEG_FLAG only
+  gss::Credential delegated;  // its forwarded TGT (RFC 4121 form at DELEGATE only), until its token has it
 };
 
 std::uint32_t authn_service_for(std::uint8_t auth_type) {
@@ -228,12 +228,9 @@ class GssServerProvider final : public ServerSecurityProvider {
       state.source = std::move(source);
       state.flags = flags;
     }
-    // A forwarded TGT comes with the AP-REQ: in DCE style (three legs) that is the first leg, and
-    // the last reports neither it nor the delegation flag. MIT hands one over only when the client
-    // asked to delegate (the authenticator checksum's GSS_C_DELEG_FLAG, with a KRB-CRED).
-    if (delegated.get() != GSS_C_NO_CREDENTIAL) {
-      state.delegated = std::move(delegated);
-    }
+    // MIT hands one over only when the client asked to delegate (the authenticator checksum's
+    // GSS_C_DELEG_FLAG, with a KRB-CRED), with the completed RFC 4121 context.
+    if (delegated.get() != GSS_C_NO_CREDENTIAL) state.delegated = std::move(delegated);
     return MechStep{out.copy(), complete};
   }
 
