@@ -97,14 +97,14 @@ Result<std::vector<std::byte>> Session::protect(const ProtectedPdu& pdu) {
   OM_uint32 minor = 0;
   OM_uint32 major;
   if (seal) {
-    IovList l = kerberos_iov(pdu, header_signing_, true, token, GSS_IOV_BUFFER_TYPE_HEADER);
+    IovList l = kerberos_iov(pdu, pdu.header_signing, true, token, GSS_IOV_BUFFER_TYPE_HEADER);
     int conf = 0;
     major = gss_wrap_iov(&minor, context.get(), 1, GSS_C_QOP_DEFAULT, &conf, l.b.data(), l.n);
     if (!GSS_ERROR(major) && (conf == 0 || l.b[0].buffer.length != token.size())) {
       return internal_error("gss_wrap_iov did not seal into the expected token");
     }
   } else {
-    IovList l = kerberos_iov(pdu, header_signing_, false, token, GSS_IOV_BUFFER_TYPE_MIC_TOKEN);
+    IovList l = kerberos_iov(pdu, pdu.header_signing, false, token, GSS_IOV_BUFFER_TYPE_MIC_TOKEN);
     major = gss_get_mic_iov(&minor, context.get(), GSS_C_QOP_DEFAULT, l.b.data(), l.n);
   }
   if (GSS_ERROR(major)) return gss::failure(seal ? "gss_wrap_iov" : "gss_get_mic_iov", major, minor);
@@ -117,13 +117,13 @@ Status Session::unprotect(const ProtectedPdu& pdu, std::span<const std::byte> au
   OM_uint32 minor = 0;
   OM_uint32 major;
   if (sealed) {
-    IovList l = kerberos_iov(pdu, header_signing_, true, auth_value, GSS_IOV_BUFFER_TYPE_HEADER);
+    IovList l = kerberos_iov(pdu, pdu.header_signing, true, auth_value, GSS_IOV_BUFFER_TYPE_HEADER);
     int conf = 0;
     gss_qop_t qop = 0;
     major = gss_unwrap_iov(&minor, context.get(), &conf, &qop, l.b.data(), l.n);
     if (gss::clean(major) && conf == 0) return access_denied("a PKT_PRIVACY verifier that was not sealed");
   } else {
-    IovList l = kerberos_iov(pdu, header_signing_, false, auth_value, GSS_IOV_BUFFER_TYPE_MIC_TOKEN);
+    IovList l = kerberos_iov(pdu, pdu.header_signing, false, auth_value, GSS_IOV_BUFFER_TYPE_MIC_TOKEN);
     gss_qop_t qop = 0;
     major = gss_verify_mic_iov(&minor, context.get(), &qop, l.b.data(), l.n);
   }

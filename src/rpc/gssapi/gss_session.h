@@ -38,6 +38,9 @@ class Session {
 
   // After the mechanism completed: learns the mechanism actually used and prepares protection at
   // `level`. kAccessDenied when the context cannot give what the level needs.
+  // `header_signing` sizes the verifier only; each PDU says whether its header is signed
+  // (ProtectedPdu::header_signing): a server's context can complete inside the bind (RFC 4121 form),
+  // before the bind_ack decides header signing.
   Status establish(Role role, AuthnLevel level, bool header_signing);
   bool is_ntlm() const noexcept { return ntlm_.has_value(); }
   bool protects() const noexcept { return level_ >= AuthnLevel::kCall; }
