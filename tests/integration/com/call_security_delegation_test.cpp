@@ -104,7 +104,7 @@ std::string* CallSecurityDelegation::skip_reason_ = nullptr;
 const std::string kAsRemoteAlice = ids(0, realm::kAlice.uid, 0, realm::kAlice.uid);
 
 TEST_F(CallSecurityDelegation, R63_DelegateCrossesToAThirdServer) {
-  start("40");  // EOAC_DYNAMIC_CLOAKING
+  ASSERT_NO_FATAL_FAILURE(start("40"));  // EOAC_DYNAMIC_CLOAKING
   SecurityClient alice(b_, kAlice, {}, kTcpOnly);
   ASSERT_TRUE(alice.ready());
   int calls = 0;
@@ -128,7 +128,7 @@ TEST_F(CallSecurityDelegation, R63_DelegateCrossesToAThirdServer) {
 }
 
 TEST_F(CallSecurityDelegation, R63_ImpersonateStopsAtOneBoundary) {
-  start("40");
+  ASSERT_NO_FATAL_FAILURE(start("40"));
   // A ticket of alice's in the cache of the uid she maps to on B's machine: what a local alice there
   // would present. A remote alice who did not delegate must not borrow it.
   ASSERT_TRUE(tickets(realm::kAlice, realm::kAlice.uid));
@@ -147,7 +147,7 @@ TEST_F(CallSecurityDelegation, R63_ImpersonateStopsAtOneBoundary) {
 // caller at DELEGATE through RPC_C_AUTHN_GSS_NEGOTIATE delegates nothing and B's cloaked call is
 // refused like an IMPERSONATE caller's (docs/call-security.md, "Not yet").
 TEST_F(CallSecurityDelegation, R63_NegotiateAtDelegateDelegatesNothingAndFailsClosed) {
-  start("40");
+  ASSERT_NO_FATAL_FAILURE(start("40"));
   SecurityClient alice(b_, kAlice, {}, kTcpOnly);
   ASSERT_TRUE(alice.ready());
   ASSERT_EQ(alice.ask("gssblanket 9 2 4 -", "gssblanket hr="), kOk);
@@ -159,7 +159,7 @@ TEST_F(CallSecurityDelegation, R63_NegotiateAtDelegateDelegatesNothingAndFailsCl
 }
 
 TEST_F(CallSecurityDelegation, R50_AnUncloakedCallFromTheIntermediatePresentsItsOwnCredentials) {
-  start("0");
+  ASSERT_NO_FATAL_FAILURE(start("0"));
   SecurityClient alice(b_, kAlice, {}, kTcpOnly);
   ASSERT_TRUE(alice.ready());
   ASSERT_EQ(alice.ask("gssblanket 16 2 4 -", "gssblanket hr="), kOk);  // she delegates; B does not cloak
@@ -169,7 +169,7 @@ TEST_F(CallSecurityDelegation, R50_AnUncloakedCallFromTheIntermediatePresentsIts
 }
 
 TEST_F(CallSecurityDelegation, R63_ALocalCallersCloakedTcpCallPresentsHerOwnTickets) {
-  start("40");
+  ASSERT_NO_FATAL_FAILURE(start("40"));
   SecurityClient alice(b_, kAlice);  // AF_UNIX: the kernel attests uid 41001
   ASSERT_TRUE(alice.ready());
   ASSERT_EQ(alice.blanket("10", "2", "3"), kOk);
