@@ -141,11 +141,11 @@ class GssClientProvider final : public ClientSecurityProvider {
       // would assert it anyway). Samba sizes its PKT_INTEGRITY signatures for sealing when the
       // client granted confidentiality, and then faults its own reply (nca 0x1).
       flags_ |= GSS_C_MUTUAL_FLAG | (level_ == AuthnLevel::kPktPrivacy ? GSS_C_CONF_FLAG : 0u);
-      // DCE style (three legs, MS-RPCE), except when delegating over raw Kerberos: MIT's DCE-style
-      // acceptor drops a delegated credential, so then the RFC 4121 form (two legs, framed AP-REQ,
-      // no auth3) carries the forwarded TGT (docs/call-security.md, "Cloaking over TCP and
-      // delegation").
-      if (!(auth_type_ == kAuthTypeKerberos && auth.imp_level == identity::ImpersonationLevel::kDelegate)) {
+      // DCE style (three legs, MS-RPCE), except when delegating: MIT's DCE-style acceptor drops a
+      // delegated credential, so then Kerberos — raw or inside SPNEGO — takes the RFC 4121 form (a
+      // framed AP-REQ, two legs, no auth3) that carries the forwarded TGT (docs/call-security.md,
+      // "Cloaking over TCP and delegation").
+      if (auth.imp_level != identity::ImpersonationLevel::kDelegate) {
         flags_ |= GSS_C_DCE_STYLE;
       }
     } else {
