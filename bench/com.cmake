@@ -2,5 +2,9 @@
 # null call, in one run (docs/performance.md).
 if(TARGET guise_com)
   guise_add_idl(guise_com_bench_idl ${CMAKE_CURRENT_SOURCE_DIR}/com_bench.idl)
-  guise_add_benchmark(com_bench SOURCES com_bench.cpp LIBS guise_com guise_com_bench_idl)
+  # What the COM benchmarks share (objref_hex.h).
+  add_library(guise_bench_com_support STATIC objref_hex.cpp)
+  guise_target(guise_bench_com_support)
+  target_link_libraries(guise_bench_com_support PUBLIC guise_com)
+  guise_add_benchmark(com_bench SOURCES com_bench.cpp LIBS guise_bench_com_support guise_com_bench_idl)
 endif()

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "objref_hex.h"
 #include "round_trip.h"
 #include "com_bench.h"
 #include "guise/handleapi.h"
@@ -154,31 +155,10 @@ class NullObject final : public INullCall {
   std::atomic<ULONG> refs_{1};
 };
 
-std::string marshal_hex(IUnknown* object) {
-  IStream* stream = nullptr;
-  if (FAILED(CreateStreamOnHGlobal(nullptr, TRUE, &stream))) std::abort();
-  if (FAILED(CoMarshalInterface(stream, IID_INullCall, object, MSHCTX_LOCAL, nullptr, MSHLFLAGS_TABLESTRONG))) {
-    std::abort();
-  }
-  STATSTG stat{};
-  HGLOBAL block = nullptr;
-  stream->Stat(&stat, STATFLAG_NONAME);
-  GetHGlobalFromStream(stream, &block);
-  const auto* bytes = static_cast<const unsigned char*>(GlobalLock(block));
-  std::string hex;
-  for (ULONGLONG i = 0; i < stat.cbSize.QuadPart; ++i) {
-    char two[3];
-    std::snprintf(two, sizeof two, "%02x", bytes[i]);
-    hex += two;
-  }
-  stream->Release();
-  return hex;
-}
-
 void com_server(int control_fd, int report_fd) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) ::_exit(1);
   static NullObject object;
-  const std::string hex = marshal_hex(&object) + "\n";
+  const std::string hex = guise::bench::marshal_to_hex(&object, IID_INullCall) + "\n";
   if (::write(report_fd, hex.data(), hex.size()) != static_cast<ssize_t>(hex.size())) ::_exit(1);
   wait_for_close(control_fd);
   ::_exit(0);  // the runtime's threads are not joined: the process simply ends
@@ -189,7 +169,7 @@ void com_server(int control_fd, int report_fd) {
 void com_sta_server(int control_fd, int report_fd) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED))) ::_exit(1);
   static NullObject object;
-  const std::string hex = marshal_hex(&object) + "\n";
+  const std::string hex = guise::bench::marshal_to_hex(&object, IID_INullCall) + "\n";
   if (::write(report_fd, hex.data(), hex.size()) != static_cast<ssize_t>(hex.size())) ::_exit(1);
   HANDLE done = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   std::thread([control_fd, done] {
@@ -208,31 +188,13 @@ std::string read_line(int fd) {
   return line;
 }
 
-INullCall* unmarshal_null(const std::string& hex) {
-  std::vector<unsigned char> bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  IStream* stream = nullptr;
-  CreateStreamOnHGlobal(nullptr, TRUE, &stream);
-  stream->Write(bytes.data(), static_cast<ULONG>(bytes.size()), nullptr);
-  LARGE_INTEGER zero{};
-  stream->Seek(zero, STREAM_SEEK_SET, nullptr);
-  INullCall* proxy = nullptr;
-  const HRESULT hr = CoUnmarshalInterface(stream, IID_INullCall, reinterpret_cast<void**>(&proxy));
-  stream->Release();
-  if (FAILED(hr)) {
-    std::fprintf(stderr, "unmarshal failed: %08x\n", static_cast<unsigned>(hr));
-    std::abort();
-  }
-  return proxy;
-}
-
 // A COM client in its own process with guise-tracked identity: measures when told to, sends samples.
 void tracked_com_client(int control_fd, int report_fd) {
   ::setenv("GUISE_COM_IDENTITY_CHECK", "tracked", 1);
   char go = 0;
   if (::read(control_fd, &go, 1) != 1) ::_exit(0);
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) ::_exit(1);
-  INullCall* proxy = unmarshal_null(g_objref_hex);
+  INullCall* proxy = guise::bench::unmarshal_from_hex<INullCall>(g_objref_hex, IID_INullCall);
   for (int i = 0; i < 1000; ++i) proxy->Null();  // warm up
   std::vector<double> samples;
   samples.reserve(kChildSamples);
@@ -251,7 +213,7 @@ std::vector<double> measure_sta_client() {
   std::vector<double> samples;
   std::thread([&samples] {
     if (FAILED(CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED))) std::abort();
-    INullCall* proxy = unmarshal_null(g_sta_objref_hex);
+    INullCall* proxy = guise::bench::unmarshal_from_hex<INullCall>(g_sta_objref_hex, IID_INullCall);
     for (int i = 0; i < 1000; ++i) proxy->Null();  // warm up
     samples.reserve(kChildSamples);
     for (int i = 0; i < kChildSamples; ++i) {
@@ -318,7 +280,7 @@ BENCHMARK(BM_RpcNullCallTracked)->UseRealTime();
 
 void BM_ComNullCallMta(benchmark::State& state) {
   CoInitializeEx(nullptr, COINIT_MULTITHREADED);
-  static INullCall* proxy = unmarshal_null(g_objref_hex);
+  static INullCall* proxy = guise::bench::unmarshal_from_hex<INullCall>(g_objref_hex, IID_INullCall);
   std::vector<double> samples;
   samples.reserve(1 << 16);
   for (auto _ : state) {

@@ -3,5 +3,5 @@
 if(TARGET guise_com)
   guise_add_idl(guise_com_impersonation_bench_idl ${CMAKE_CURRENT_SOURCE_DIR}/com_impersonation_bench.idl)
   guise_add_benchmark(com_impersonation_bench SOURCES com_impersonation_bench.cpp
-    LIBS guise_com guise_identity guise_com_impersonation_bench_idl)
+    LIBS guise_bench_com_support guise_identity guise_com_impersonation_bench_idl)
 endif()

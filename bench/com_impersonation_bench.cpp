@@ -37,6 +37,7 @@
 #include "guise/securitybaseapi.h"
 #include "guise/winbase.h"
 #include "identity/impersonation.h"
+#include "objref_hex.h"
 #include "round_trip.h"
 
 namespace {
@@ -125,47 +126,6 @@ class Callee final : public IImpersonationCall {
   std::atomic<ULONG> refs_{1};
 };
 
-std::string marshal_hex(IUnknown* object) {
-  IStream* stream = nullptr;
-  if (FAILED(CreateStreamOnHGlobal(nullptr, TRUE, &stream))) std::abort();
-  if (FAILED(CoMarshalInterface(stream, IID_IImpersonationCall, object, MSHCTX_LOCAL, nullptr, MSHLFLAGS_TABLESTRONG))) {
-    std::abort();
-  }
-  STATSTG stat{};
-  HGLOBAL block = nullptr;
-  stream->Stat(&stat, STATFLAG_NONAME);
-  GetHGlobalFromStream(stream, &block);
-  const auto* bytes = static_cast<const unsigned char*>(GlobalLock(block));
-  std::string hex;
-  for (ULONGLONG i = 0; i < stat.cbSize.QuadPart; ++i) {
-    char two[3];
-    std::snprintf(two, sizeof two, "%02x", bytes[i]);
-    hex += two;
-  }
-  stream->Release();
-  return hex;
-}
-
-IImpersonationCall* unmarshal(const std::string& hex) {
-  std::vector<unsigned char> bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  IStream* stream = nullptr;
-  CreateStreamOnHGlobal(nullptr, TRUE, &stream);
-  stream->Write(bytes.data(), static_cast<ULONG>(bytes.size()), nullptr);
-  LARGE_INTEGER zero{};
-  stream->Seek(zero, STREAM_SEEK_SET, nullptr);
-  IImpersonationCall* proxy = nullptr;
-  const HRESULT hr = CoUnmarshalInterface(stream, IID_IImpersonationCall, reinterpret_cast<void**>(&proxy));
-  stream->Release();
-  if (FAILED(hr)) {
-    std::fprintf(stderr, "unmarshal failed: %08x\n", static_cast<unsigned>(hr));
-    ::_exit(1);
-  }
-  return proxy;
-}
-
 void server(int control_fd, int report_fd) {
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) ::_exit(1);
   PSECURITY_DESCRIPTOR sd = nullptr;  // spec §5: Everyone may call (EXECUTE|EXECUTE_LOCAL)
@@ -176,7 +136,7 @@ void server(int control_fd, int report_fd) {
     ::_exit(1);
   }
   static Callee object;
-  const std::string hex = marshal_hex(&object) + "\n";
+  const std::string hex = guise::bench::marshal_to_hex(&object, IID_IImpersonationCall) + "\n";
   if (!write_all(report_fd, hex.data(), hex.size())) ::_exit(1);
   char c;
   while (::read(control_fd, &c, 1) > 0) {
@@ -199,7 +159,7 @@ void client(int control_fd, int report_fd) {
                                   RPC_C_IMP_LEVEL_IMPERSONATE, nullptr, EOAC_NONE, nullptr))) {
     ::_exit(1);
   }
-  IImpersonationCall* proxy = unmarshal(objref);
+  auto* proxy = guise::bench::unmarshal_from_hex<IImpersonationCall>(objref, IID_IImpersonationCall);
   for (int i = 0; i < 1000; ++i) {  // warm up both paths; a failing impersonation fails the run
     if (FAILED(proxy->Null()) || FAILED(proxy->ImpersonateRevert())) ::_exit(3);
   }

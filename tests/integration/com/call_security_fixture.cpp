@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "integration/com/com_fixture.h"
+#include "integration/com/task_status.h"
 
 namespace guise::com::testing {
 
@@ -139,19 +140,8 @@ void CallSecurityTest::TearDown() {
 }
 
 std::string thread_ids_of(pid_t pid, pid_t tid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
-  std::string line, uid, gid;
-  auto fields = [](const std::string& rest) {
-    std::istringstream in(rest);
-    std::string word, out;
-    while (in >> word) out += (out.empty() ? "" : " ") + word;
-    return out;
-  };
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
-    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
-  }
-  return uid.empty() ? "" : "uid=" + uid + " gid=" + gid;
+  const auto ids = read_task_ids(pid, tid);
+  return ids ? "uid=" + ids->uid + " gid=" + ids->gid : "";
 }
 
 std::string ids(uid_t real, uid_t effective, gid_t real_gid, gid_t effective_gid) {

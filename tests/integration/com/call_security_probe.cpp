@@ -28,6 +28,7 @@
 #include "identity/thread_revert.h"
 #include "integration/com/failing_malloc.h"
 #include "integration/com/probe_class.h"
+#include "integration/com/task_status.h"
 
 namespace guise::com::testing {
 namespace {
@@ -49,24 +50,9 @@ std::string narrow(const OLECHAR* text) { return text == nullptr ? "null" : utf1
 
 // The kernel's view of the calling thread: "uid=r e s fs gid=r e s fs groups=a,b".
 std::string kernel_view() {
-  const long tid = ::syscall(SYS_gettid);
-  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
-  std::string line, uid, gid, groups;
-  auto fields = [](const std::string& rest) {
-    std::istringstream in(rest);
-    std::string word, out;
-    while (in >> word) out += (out.empty() ? "" : " ") + word;
-    return out;
-  };
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
-    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
-    if (line.rfind("Groups:", 0) == 0) {
-      groups = fields(line.substr(7));
-      for (char& c : groups) c = c == ' ' ? ',' : c;
-    }
-  }
-  return "uid=" + uid + " gid=" + gid + " groups=" + groups;
+  const auto ids = read_task_ids(0, ::syscall(SYS_gettid));
+  if (!ids) return "uid= gid= groups=";
+  return "uid=" + ids->uid + " gid=" + ids->gid + " groups=" + ids->groups;
 }
 
 std::string is_impersonating() {
@@ -140,19 +126,8 @@ std::string run_step(const std::string& step);
 
 // The kernel's view of thread `tid` of this process, as kernel_view() gives the calling thread's.
 std::string kernel_view_of(long tid) {
-  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
-  std::string line, uid, gid;
-  auto fields = [](const std::string& rest) {
-    std::istringstream in(rest);
-    std::string word, out;
-    while (in >> word) out += (out.empty() ? "" : " ") + word;
-    return out;
-  };
-  while (std::getline(status, line)) {
-    if (line.rfind("Uid:", 0) == 0) uid = fields(line.substr(4));
-    if (line.rfind("Gid:", 0) == 0) gid = fields(line.substr(4));
-  }
-  return uid.empty() ? "gone" : "uid=" + uid + " gid=" + gid;
+  const auto ids = read_task_ids(0, tid);
+  return ids ? "uid=" + ids->uid + " gid=" + ids->gid : "gone";
 }
 
 std::string open_errno(const std::string& path) {
