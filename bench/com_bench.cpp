@@ -38,6 +38,9 @@
 
 #include "objref_hex.h"
 #include "round_trip.h"
+
+using guise::bench::read_line;
+using guise::bench::start_child;
 #include "com_bench.h"
 #include "guise/handleapi.h"
 #include "guise/objbase.h"
@@ -66,25 +69,6 @@ std::string g_sta_objref_hex;
 std::map<std::string, std::vector<double>> g_latencies_us;
 
 // --- servers -------------------------------------------------------------------------------------
-
-pid_t start_child(const std::function<void(int control_fd, int report_fd)>& body, int& control_write,
-                  int& report_read) {
-  int control[2];
-  int report[2];
-  if (::pipe(control) != 0 || ::pipe(report) != 0) std::abort();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(control[1]);
-    ::close(report[0]);
-    body(control[0], report[1]);
-    ::_exit(0);
-  }
-  ::close(control[0]);
-  ::close(report[1]);
-  control_write = control[1];
-  report_read = report[0];
-  return pid;
-}
 
 void wait_for_close(int fd) {
   char c;
@@ -179,13 +163,6 @@ void com_sta_server(int control_fd, int report_fd) {
   DWORD index = 0;
   (void)CoWaitForMultipleHandles(0, INFINITE, 1, &done, &index);
   ::_exit(0);
-}
-
-std::string read_line(int fd) {
-  std::string line;
-  char c;
-  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
-  return line;
 }
 
 // A COM client in its own process with guise-tracked identity: measures when told to, sends samples.

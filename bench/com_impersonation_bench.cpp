@@ -40,6 +40,9 @@
 #include "objref_hex.h"
 #include "round_trip.h"
 
+using guise::bench::read_line;
+using guise::bench::start_child;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -52,25 +55,6 @@ int g_blocks = 40;
 std::map<std::string, std::vector<double>> g_latencies_us;
 
 // --- processes -------------------------------------------------------------------------------------
-
-pid_t start_child(const std::function<void(int control_fd, int report_fd)>& body, int& control_write,
-                  int& report_read) {
-  int control[2];
-  int report[2];
-  if (::pipe(control) != 0 || ::pipe(report) != 0) std::abort();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(control[1]);
-    ::close(report[0]);
-    body(control[0], report[1]);
-    ::_exit(0);
-  }
-  ::close(control[0]);
-  ::close(report[1]);
-  control_write = control[1];
-  report_read = report[0];
-  return pid;
-}
 
 bool read_all(int fd, void* data, std::size_t size) {
   auto* bytes = static_cast<char*>(data);
@@ -92,13 +76,6 @@ bool write_all(int fd, const void* data, std::size_t size) {
     put += static_cast<std::size_t>(w);
   }
   return true;
-}
-
-std::string read_line(int fd) {
-  std::string line;
-  char c;
-  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
-  return line;
 }
 
 class Callee final : public IImpersonationCall {

@@ -11,6 +11,32 @@
 
 namespace guise::bench {
 
+pid_t start_child(const std::function<void(int control_fd, int report_fd)>& body, int& control_write,
+                  int& report_read) {
+  int control[2];
+  int report[2];
+  if (::pipe(control) != 0 || ::pipe(report) != 0) std::abort();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(control[1]);
+    ::close(report[0]);
+    body(control[0], report[1]);
+    ::_exit(0);
+  }
+  ::close(control[0]);
+  ::close(report[1]);
+  control_write = control[1];
+  report_read = report[0];
+  return pid;
+}
+
+std::string read_line(int fd) {
+  std::string line;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+  return line;
+}
+
 void retry_until_ready(const std::function<bool()>& attempt) {
   const auto deadline = std::chrono::steady_clock::now() + kReadyWithin;
   while (!attempt()) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstddef>
@@ -27,6 +28,14 @@ int connect_abstract(const std::string& name);
 
 // One raw ping-pong per iteration on `fd`: `message_size` octets each way; samples in µs.
 void raw_ping_pong(benchmark::State& state, int fd, std::size_t message_size, std::vector<double>& samples);
+
+// Forks a child running `body(control_fd, report_fd)` and then exiting: the parent writes to
+// `control_write` (closing it tells the child to finish) and reads the child's report from `report_read`.
+pid_t start_child(const std::function<void(int control_fd, int report_fd)>& body, int& control_write,
+                  int& report_read);
+
+// One '\n'-terminated line from `fd`, without the '\n' ("" at end of file).
+std::string read_line(int fd);
 
 // Puts p50/p99 counters on the benchmark and keeps the samples under `name` in `latencies_us`.
 void record_latencies(benchmark::State& state, const std::vector<double>& samples, const std::string& name,
