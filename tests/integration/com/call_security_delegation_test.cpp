@@ -17,8 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "integration/com/call_security_fixture.h"
-#include "integration/remote/test_realm.h"
+#include "integration/com/realm_fixture.h"
 
 namespace guise::com::testing {
 namespace {
@@ -41,22 +40,11 @@ std::string field(const std::string& text, const std::string& key) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-class CallSecurityDelegation : public CallSecurityTest {
+class CallSecurityDelegation : public RealmCallSecurityTest {
  protected:
-  static void SetUpTestSuite() {
-    if (::geteuid() != 0) return;
-    if (auto why = TestRealm::start()) skip_reason_ = new std::string(*why);
-  }
-  static void TearDownTestSuite() {
-    TestRealm::stop();
-    delete skip_reason_;
-    skip_reason_ = nullptr;
-  }
-
   void SetUp() override {
-    CallSecurityTest::SetUp();
+    RealmCallSecurityTest::SetUp();
     if (IsSkipped()) return;
-    if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
     // alice's client's tickets, in the cache krb5.conf names for uid 41001 (default_ccache_name);
     // B's and C's process credentials (root's default cache): bob's.
     ASSERT_TRUE(tickets(realm::kAlice, kAlice));
@@ -67,12 +55,6 @@ class CallSecurityDelegation : public CallSecurityTest {
     ASSERT_GE(fd, 0);
     ::close(fd);
     ASSERT_EQ(::chown(p.c_str(), realm::kAlice.uid, realm::kAlice.uid), 0);
-  }
-
-  static bool tickets(const realm::RealmUser& user, uid_t local_uid) {
-    const std::string cache = TestRealm::path("krb5cc_" + std::to_string(local_uid));
-    if (TestRealm::kinit(user, "FILE:" + cache) != 0) return false;
-    return ::chown(cache.c_str(), local_uid, local_uid) == 0;
   }
 
   // C, then B holding a proxy to C whose blanket is NEGOTIATE at CONNECT, IMPERSONATE, `caps` (hex).
@@ -91,16 +73,9 @@ class CallSecurityDelegation : public CallSecurityTest {
     ASSERT_TRUE(b_.process->send("heldblanket 2 3 " + caps));
     ASSERT_EQ(b_.process->wait_for("heldblanket hr="), kOk);
   }
-  std::string c_runs() {
-    if (!c_.process->send("runs")) return "";
-    return c_.process->wait_for("runs=").value_or("");
-  }
-
   SecurityServer c_;
   SecurityServer b_;
-  static std::string* skip_reason_;
 };
-std::string* CallSecurityDelegation::skip_reason_ = nullptr;
 
 const std::string kAsRemoteAlice = ids(0, realm::kAlice.uid, 0, realm::kAlice.uid);
 
@@ -129,7 +104,7 @@ TEST_F(CallSecurityDelegation, R63_DelegateCrossesToAThirdServer) {
     EXPECT_TRUE(has(at_c, "imp=00000000; " + kAsRemoteAlice)) << out;
     EXPECT_TRUE(has(at_c, "open=0; rev=00000000]")) << out;
   }
-  EXPECT_EQ(c_runs(), std::to_string(calls));
+  EXPECT_EQ(runs(c_), std::to_string(calls));
 }
 
 TEST_F(CallSecurityDelegation, R63_ImpersonateStopsAtOneBoundary) {
@@ -145,7 +120,7 @@ TEST_F(CallSecurityDelegation, R63_ImpersonateStopsAtOneBoundary) {
   EXPECT_TRUE(has(out, "callout[80070005 ]; " + kAsRemoteAlice)) << "refused, and B is alice again: " << out;
   // Reverted, B's cloaked call presents B's own process credentials (bob's tickets).
   EXPECT_TRUE(has(out, "rev=00000000; callout[00000000 qcb=00000000 svc=9 ")) << out;
-  EXPECT_EQ(c_runs(), "1") << "the refused call never reached C";
+  EXPECT_EQ(runs(c_), "1") << "the refused call never reached C";
 }
 
 TEST_F(CallSecurityDelegation, R50_AnUncloakedCallFromTheIntermediatePresentsItsOwnCredentials) {

@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "integration/com/call_security_fixture.h"
-#include "integration/remote/test_realm.h"
+#include "integration/com/realm_fixture.h"
 
 namespace guise::com::testing {
 namespace {
@@ -26,22 +25,11 @@ const std::vector<std::string> kTcpOnly{"GUISE_COM_PROTOCOLS=ncacn_ip_tcp"};
 constexpr const char* kEveryoneAnywhere = "O:SYG:SYD:(A;;0x7;;;WD)";
 constexpr const char* kEveryoneRemote = "O:SYG:SYD:(A;;0x5;;;WD)";
 
-class CallSecurityTcp : public CallSecurityTest {
+class CallSecurityTcp : public RealmCallSecurityTest {
  protected:
-  static void SetUpTestSuite() {
-    if (::geteuid() != 0) return;
-    if (auto why = TestRealm::start()) skip_reason_ = new std::string(*why);
-  }
-  static void TearDownTestSuite() {
-    TestRealm::stop();
-    delete skip_reason_;
-    skip_reason_ = nullptr;
-  }
-
   void SetUp() override {
-    CallSecurityTest::SetUp();
+    RealmCallSecurityTest::SetUp();
     if (IsSkipped()) return;
-    if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
     // Each client's tickets, in the cache krb5.conf names for its uid (default_ccache_name).
     ASSERT_TRUE(tickets(realm::kAlice, kAlice));
     // Files of the users remote principals map to.
@@ -55,12 +43,6 @@ class CallSecurityTcp : public CallSecurityTest {
     }
   }
 
-  static bool tickets(const realm::RealmUser& user, uid_t local_uid) {
-    const std::string cache = TestRealm::path("krb5cc_" + std::to_string(local_uid));
-    if (TestRealm::kinit(user, "FILE:" + cache) != 0) return false;
-    return ::chown(cache.c_str(), local_uid, local_uid) == 0;
-  }
-
   // The server, root, listening on 127.0.0.1 too, with the realm's keytab (krb5.conf's
   // default_keytab_name), NTLM user file and local users.
   static SecurityServer tcp_server(const std::string& sddl, const std::string& level = "2") {
@@ -72,14 +54,7 @@ class CallSecurityTcp : public CallSecurityTest {
                                   "NTLM_USER_FILE=" + TestRealm::path("ntlm_users")});
   }
 
-  static std::string runs(SecurityServer& server) {
-    if (!server.process->send("runs")) return "";
-    return server.process->wait_for("runs=").value_or("");
-  }
-
-  static std::string* skip_reason_;
 };
-std::string* CallSecurityTcp::skip_reason_ = nullptr;
 
 // A value of "key=value" in a transcript item ("" when absent).
 std::string field(const std::string& text, const std::string& key) {
