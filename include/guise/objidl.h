@@ -295,3 +295,49 @@ IClientSecurity : public IUnknown {
   virtual HRESULT STDMETHODCALLTYPE CopyProxy(IUnknown* pProxy, IUnknown** ppCopy) = 0;
 };
 GUISE_DECLARE_INTERFACE_ID(IClientSecurity, IID_IClientSecurity);
+
+// --- Asynchronous calls (docs/async.md) ------------------------------------------------------------
+// A proxy whose interface has an [async_uuid] answers QueryInterface(IID_ICallFactory); CreateCall
+// makes a call object exposing AsyncIFoo (Begin_/Finish_), ISynchronize, ISynchronizeHandle,
+// ICancelMethodCalls and IClientSecurity. A server object implementing ICallFactory gets its calls
+// through a server call object it makes in CreateCall: the runtime calls Begin_, the object calls
+// ISynchronize::Signal on the runtime's control object when done, the runtime then calls Finish_ and
+// sends the reply.
+// {1C733A30-2A1C-11CE-ADE5-00AA0044773D}
+DEFINE_GUID(IID_ICallFactory, 0x1C733A30, 0x2A1C, 0x11CE, 0xAD, 0xE5, 0x00, 0xAA, 0x00, 0x44, 0x77, 0x3D);
+MIDL_INTERFACE("1C733A30-2A1C-11CE-ADE5-00AA0044773D")
+ICallFactory : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE CreateCall(REFIID riid, IUnknown* pCtrlUnk, REFIID riid2, IUnknown** ppv) = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(ICallFactory, IID_ICallFactory);
+
+// {00000030-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_ISynchronize, 0x00000030, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("00000030-0000-0000-C000-000000000046")
+ISynchronize : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE Wait(DWORD dwFlags, DWORD dwMilliseconds) = 0;
+  virtual HRESULT STDMETHODCALLTYPE Signal() = 0;
+  virtual HRESULT STDMETHODCALLTYPE Reset() = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(ISynchronize, IID_ISynchronize);
+
+// {00000031-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_ISynchronizeHandle, 0x00000031, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("00000031-0000-0000-C000-000000000046")
+ISynchronizeHandle : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE GetHandle(HANDLE* ph) = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(ISynchronizeHandle, IID_ISynchronizeHandle);
+
+// {00000029-0000-0000-C000-000000000046}
+DEFINE_GUID(IID_ICancelMethodCalls, 0x00000029, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+MIDL_INTERFACE("00000029-0000-0000-C000-000000000046")
+ICancelMethodCalls : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE Cancel(ULONG ulSeconds) = 0;
+  virtual HRESULT STDMETHODCALLTYPE TestCancel() = 0;
+};
+GUISE_DECLARE_INTERFACE_ID(ICancelMethodCalls, IID_ICancelMethodCalls);

@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "guise/unknwn.h"
+#include "ndr/async_proxy.h"
 #include "ndr/call_context.h"
 #include "ndr/interface_marshaler.h"
 #include "ndr/writer.h"
@@ -68,6 +69,12 @@ class ProxyStubRegistry {
   // The entry for `iid`, or nullptr. Entries live as long as the process.
   const ProxyStubEntry* find(const IID& iid) const;
   std::vector<IID> registered() const;
+
+  // Asynchronous halves (async_proxy.h), as add/find. find_async takes the async IID,
+  // find_async_for_sync the synchronous one (nullptr when that interface has no async_uuid).
+  void add_async(const AsyncProxyStubEntry& entry);
+  const AsyncProxyStubEntry* find_async(const IID& async_iid) const;
+  const AsyncProxyStubEntry* find_async_for_sync(const IID& sync_iid) const;
 
  private:
   struct Impl;
