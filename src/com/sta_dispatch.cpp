@@ -41,7 +41,7 @@ class StaCall {
     ndr::Writer writer;
     Status status;
     {
-      identity::ProcessIdentityScope as_process;
+      identity::ProcessIdentityScope as_process(identity::kCallScope);
       rpc::ServerCall call(reply_.attributes());
       status = run_call(*target_.itf, call, cid_, std::span<const std::byte>(params_), order_, writer);
     }  // impersonation ended and the thread's own identity restored before the reply leaves

@@ -40,6 +40,7 @@ struct Frame {
   std::optional<Token> saved_token;  // the thread token then (nullopt: running as the process)
   std::optional<Token> token;        // the thread token while this frame is innermost
   ThreadView expected;               // what the thread carries while it is innermost
+  bool call_scope = false;           // a dispatched call's scope: reads back the ids of reverts inside it
 };
 
 struct ThreadState {
@@ -276,10 +277,12 @@ void install_fork_handler_once() {
   std::call_once(once, [] { ::pthread_atfork(prepare_fork, parent_after_fork, fork_child_pins_identity); });
 }
 
-std::uint64_t open_frame(ThreadState& state, ThreadView saved, std::optional<Token> token, ThreadView expected) {
+std::uint64_t open_frame(ThreadState& state, ThreadView saved, std::optional<Token> token, ThreadView expected,
+                         bool call_scope = false) {
   const std::uint64_t id = g_next_frame_id.fetch_add(1, std::memory_order_relaxed);
   std::optional<Token> saved_token = state.frames.empty() ? std::nullopt : state.frames.back().token;
-  state.frames.push_back(Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected)});
+  state.frames.push_back(
+      Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected), call_scope});
   return id;
 }
 
@@ -396,13 +399,18 @@ void ImpersonationScope::revert() noexcept {
   Status restored = switch_ids(state, current, target, Verify::kNo);
   if (!restored.ok()) GUISE_FATAL("thread ", current_tid(), " cannot revert: ", restored.to_string());
   // Every revert ends with the kernel's view: a thread that is not exactly what it was before the
-  // scope (user code changed its ids and did not put them back) never continues.
-  verify_kernel_ids(target.ids, "is not what it must be after revert (its ids were changed behind guise's back)");
+  // scope (user code changed its ids and did not put them back) never continues. Inside a call the
+  // call's scope reads it back when the call ends, before the reply leaves (spec R24).
+  const bool call_reads_back =
+      !it->call_scope && std::any_of(state.frames.begin(), it, [](const Frame& f) { return f.call_scope; });
+  if (!call_reads_back) {
+    verify_kernel_ids(target.ids, "is not what it must be after revert (its ids were changed behind guise's back)");
+  }
   if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.ids.to_string());
   state.frames.erase(it, state.frames.end());
 }
 
-ImpersonationScope ProcessIdentityScope::enter() {
+ImpersonationScope ProcessIdentityScope::enter(bool call_scope) {
   install_fork_handler_once();
   ThreadState& state = t_state;
   ThreadView from = current_view(state);
@@ -413,7 +421,8 @@ ImpersonationScope ProcessIdentityScope::enter() {
   } else {
     ground = from;
   }
-  return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground)), cached_tid());
+  return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground), call_scope),
+                            cached_tid());
 }
 
 std::optional<Token> thread_token() {

@@ -10,7 +10,7 @@
 // anyone but root: the thread's effective and ambient capability sets are cleared going in (the
 // permitted set stays, so the revert can restore them) — for a root server the kernel does this
 // itself, for a non-root server with file or ambient capabilities guise does (thread_capabilities.h).
-// Order: groups → gid → uid → capabilities going in, uid → capabilities → gid → groups coming back. Every revert is verified against getresuid, getresgid and getgroups; a thread
+// Order: groups → gid → uid → capabilities going in, uid → capabilities → gid → groups coming back. Every revert is verified against getresuid, getresgid and getgroups (inside a call: once, when the call ends); a thread
 // that is not what it must be aborts the process with a message naming the thread, the expected and
 // the actual ids (DESIGN decision 5). A failed switch undoes its completed steps and reports
 // CO_E_FAILEDTOIMPERSONATE; a failed undo aborts.
@@ -89,15 +89,25 @@ Result<ImpersonationScope> impersonate(const Token& token);
 // The runtime's per-call scope (DESIGN decision 5): saves the thread's token and kernel ids, runs
 // as the process (no thread token, the process's ids), and on exit ends any impersonation the call
 // left behind and restores exactly what was saved — an outer call's impersonation in an STA included.
+//
+// The scope a runtime opens around one dispatched call is made with kCallScope: then an impersonation
+// ended inside it is not read back at its revert (its syscalls' success defines the ids) but once, when
+// the call's scope ends, before the reply leaves (spec R24: ids changed behind guise's back abort at
+// the end of the call). That saves 3 syscalls per impersonate + revert (docs/performance.md); outside
+// a call scope every revert is read back.
+struct CallScopeTag {};
+inline constexpr CallScopeTag kCallScope{};
+
 class [[nodiscard]] ProcessIdentityScope {
  public:
-  ProcessIdentityScope() : inner_(enter()) {}
+  ProcessIdentityScope() : inner_(enter(false)) {}
+  explicit ProcessIdentityScope(CallScopeTag) : inner_(enter(true)) {}
   ProcessIdentityScope(const ProcessIdentityScope&) = delete;
   ProcessIdentityScope& operator=(const ProcessIdentityScope&) = delete;
   ~ProcessIdentityScope() { inner_.revert(); }
 
  private:
-  static ImpersonationScope enter();
+  static ImpersonationScope enter(bool call_scope);
   ImpersonationScope inner_;
 };
 

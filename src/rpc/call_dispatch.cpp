@@ -95,7 +95,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   Status status;
   bool deferred = false;
   {
-    identity::ProcessIdentityScope as_process;
+    identity::ProcessIdentityScope as_process(identity::kCallScope);
     ServerCall call(std::move(attributes));
     CurrentCallScope current(&call);
     // A handler may hand its reply to another thread (ServerCall::defer, deferred_reply.h); the call

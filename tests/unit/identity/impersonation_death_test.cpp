@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "identity/impersonation.h"
@@ -71,6 +72,23 @@ TEST(ImpersonationDeathTest, ThreadThatDropsGroupsBehindTheGuardAborts) {
         ::syscall(SYS_setgroups, 1, other);
       },
       "is not what it must be after revert");
+}
+
+// Inside a dispatched call a revert is not read back by itself: the call's scope reads the thread
+// back when the call ends, before any reply could leave (spec R24), and aborts there.
+TEST(ImpersonationDeathTest, InsideACallARevertIsReadBackWhenTheCallEnds) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope call(kCallScope);
+        {
+          auto scope = impersonate(alice());
+          ::syscall(SYS_setresuid, -1, -1, 41001);  // the saved uid, behind the guard
+        }
+        std::fputs("the method went on after its revert; ", stderr);
+      },
+      "the method went on after its revert; .*is not what it must be after revert");
 }
 
 TEST(ImpersonationDeathTest, ScopeEndedOnAnotherThreadAborts) {
