@@ -267,12 +267,18 @@ int main(int argc, char** argv) {
   own.resize(static_cast<std::size_t>(::syscall(SYS_getgroups, own.size(), own.data())));
   std::sort(own.begin(), own.end());
   const bool issues_setgroups = guise::identity::thread_ids_for(token).groups != own;
-  const double floor = median(g_latencies_us[issues_setgroups ? "floor: switch pair with setgroups"
-                                                              : "floor: switch pair, no setgroups"]);
+  // The issue's floor is the switch pair a hand-rolled server issues, setgroups included; skipping an
+  // unchanged setgroups (which guise does here when `issues_setgroups` is false) goes below it. The
+  // stricter ratio, against the pair guise itself needs, is printed beside it.
+  const double naive_floor = median(g_latencies_us["floor: switch pair with setgroups"]);
+  const double own_floor = median(g_latencies_us[issues_setgroups ? "floor: switch pair with setgroups"
+                                                                  : "floor: switch pair, no setgroups"]);
   const double difference = median(impersonating) - median(plain);
-  std::printf("difference per call %.2f us; floor (%s) %.2f us; difference / floor %.2fx (goal <= 1.20x)\n",
-              difference, issues_setgroups ? "with setgroups" : "setgroups skipped", floor,
-              floor > 0 ? difference / floor : 0.0);
+  std::printf(
+      "difference per call %.2f us; / floor with setgroups %.2fx (goal <= 1.20x); / floor as guise switches "
+      "(%s) %.2fx\n",
+      difference, naive_floor > 0 ? difference / naive_floor : 0.0,
+      issues_setgroups ? "with setgroups" : "setgroups skipped", own_floor > 0 ? difference / own_floor : 0.0);
 
   ::close(server_control);
   ::close(client_control);

@@ -49,7 +49,9 @@ void BM_GuiseImpersonateRevert(benchmark::State& state) {
 BENCHMARK(BM_GuiseImpersonateRevert);
 
 // The realistic case: the method of a dispatched call impersonates and reverts (the call's
-// ProcessIdentityScope already knows the process ids, so nothing is read before the switch).
+// ProcessIdentityScope already knows the process ids, so nothing is read before the switch; the
+// revert is read back when the call ends, and the dumpable flag restored after its reply: the
+// settle_dumpable_flag() each iteration stands for that).
 void BM_GuiseImpersonateRevertInCall(benchmark::State& state) {
   if (::geteuid() != 0) {
     state.SkipWithError("needs root");
@@ -57,10 +59,13 @@ void BM_GuiseImpersonateRevertInCall(benchmark::State& state) {
   }
   const auto token = guise::identity::Token::for_ids(kUid, kGid, {kGid},
                                                      guise::identity::ImpersonationLevel::kImpersonate);
-  guise::identity::ProcessIdentityScope call;
+  guise::identity::ProcessIdentityScope call(guise::identity::kCallScope);
   for (auto _ : state) {
-    auto scope = guise::identity::impersonate(token);
-    benchmark::DoNotOptimize(scope.ok());
+    {
+      auto scope = guise::identity::impersonate(token);
+      benchmark::DoNotOptimize(scope.ok());
+    }
+    guise::identity::settle_dumpable_flag();
   }
 }
 BENCHMARK(BM_GuiseImpersonateRevertInCall);

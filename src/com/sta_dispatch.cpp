@@ -47,6 +47,7 @@ class StaCall {
     }  // impersonation ended and the thread's own identity restored before the reply leaves
     Status sent = status.ok() ? reply_.reply(writer.bytes()) : reply_.fail(status);
     if (!sent.ok()) log::debug("orpc: the reply of an STA call was not sent: {}", sent.to_string());
+    identity::settle_dumpable_flag();
   }
 
   void fail(const Status& status) {

@@ -76,8 +76,9 @@ std::atomic<std::uint64_t> g_next_frame_id{1};
 // uncounted after it is back, and the flag is read and restored only while the count is zero.
 struct DumpableBook {
   std::mutex mu;
-  int threads_away = 0;  // guarded by mu
-  int original = -1;     // guarded by mu: the flag when the count last left zero
+  int threads_away = 0;       // guarded by mu
+  int original = -1;          // guarded by mu: the flag when the count last left zero
+  bool restore_owed = false;  // guarded by mu: back at zero inside a call; settle_dumpable_flag restores
 };
 DumpableBook& dumpable_book() {
   static DumpableBook* book = new DumpableBook;  // never destroyed: threads may end after static destructors
@@ -170,10 +171,24 @@ void note_away(ThreadState& state, bool away) {
   DumpableBook& book = dumpable_book();
   std::lock_guard lock(book.mu);
   if (away) {
-    // Read per period, not once per process: the process may change its flag between calls.
-    if (book.threads_away++ == 0) book.original = ::prctl(PR_GET_DUMPABLE);
+    // Read per period, not once per process: the process may change its flag between calls. While a
+    // restore is owed the flag is still the kernel's reset value and `original` still the truth.
+    if (book.threads_away++ == 0) {
+      if (book.restore_owed) {
+        book.restore_owed = false;
+      } else {
+        book.original = ::prctl(PR_GET_DUMPABLE);
+      }
+    }
   } else if (--book.threads_away == 0) {
-    restore_dumpable(book.original);
+    // Inside a dispatched call the restore waits until the reply has left (settle_dumpable_flag): the
+    // flag stays at the kernel's stricter reset value a little longer, off the call's latency.
+    const bool in_call = std::any_of(state.frames.begin(), state.frames.end(), [](const Frame& f) { return f.call_scope; });
+    if (in_call) {
+      book.restore_owed = true;
+    } else {
+      restore_dumpable(book.original);
+    }
   }
 }
 
@@ -256,6 +271,7 @@ void fork_child_pins_identity() {
   // threads of the parent that were away are not: nothing is counted in the child.
   DumpableBook& book = dumpable_book();
   book.threads_away = 0;
+  book.restore_owed = false;
   book.mu.unlock();
   if (!state.away) return;
   const KernelIds now = KernelIds::of_calling_thread();
@@ -408,6 +424,14 @@ void ImpersonationScope::revert() noexcept {
   }
   if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.ids.to_string());
   state.frames.erase(it, state.frames.end());
+}
+
+void settle_dumpable_flag() noexcept {
+  DumpableBook& book = dumpable_book();
+  std::lock_guard lock(book.mu);
+  if (!book.restore_owed || book.threads_away != 0) return;
+  book.restore_owed = false;
+  restore_dumpable(book.original);
 }
 
 ImpersonationScope ProcessIdentityScope::enter(bool call_scope) {

@@ -95,6 +95,12 @@ Result<ImpersonationScope> impersonate(const Token& token);
 // the call's scope ends, before the reply leaves (spec R24: ids changed behind guise's back abort at
 // the end of the call). That saves 3 syscalls per impersonate + revert (docs/performance.md); outside
 // a call scope every revert is read back.
+// The kernel resets the process's dumpable flag whenever a thread's euid changes; guise puts back the
+// flag the process had once no thread impersonates. When that happens inside a call scope, the restore
+// is owed until the runtime calls settle_dumpable_flag() after the call's reply has left (the flag
+// stays at the kernel's stricter reset value meanwhile: fail closed, and off the call's latency).
+void settle_dumpable_flag() noexcept;
+
 struct CallScopeTag {};
 inline constexpr CallScopeTag kCallScope{};
 

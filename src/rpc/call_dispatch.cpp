@@ -118,6 +118,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
   if (deferred) {
     // Answered later by whoever holds the DeferredReply; this thread goes back to serving.
     if (reply.capacity() <= (std::size_t{1} << 20)) t_reply_buffer = std::move(reply);
+    identity::settle_dumpable_flag();
     return Outcome::kKeep;
   }
 
@@ -131,6 +132,7 @@ ServerConnection::Outcome ServerConnection::dispatch(const CallMeta& meta, std::
     outcome = send_fault(meta.call_id, meta.context_id, status_to_fault_status(status), false);
   }
   if (reply.capacity() <= (std::size_t{1} << 20)) t_reply_buffer = std::move(reply);  // keep small ones
+  identity::settle_dumpable_flag();  // owed by an impersonation in the call, restored once the reply left
   return outcome;
 }
 

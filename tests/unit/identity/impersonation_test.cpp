@@ -248,6 +248,25 @@ TEST_F(Impersonation, DumpableFlagIsNeverRestoredWhileAnotherThreadImpersonates)
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), original);
 }
 
+// Inside a dispatched call the process's flag comes back only when the runtime settles it after the
+// reply: until then the kernel's reset value stands (stricter), and a second call's impersonation in
+// between must not mistake that reset value for the process's own.
+TEST_F(Impersonation, DumpableFlagInsideACallComesBackWhenTheCallIsSettled) {
+  const int kernel_value = suid_dumpable();
+  const int original = kernel_value == 1 ? 0 : 1;
+  ASSERT_EQ(::prctl(PR_SET_DUMPABLE, original), 0);
+  for (int call = 0; call < 2; ++call) {
+    ProcessIdentityScope in_call(kCallScope);
+    auto scope = impersonate(user(kAlice));
+    ASSERT_TRUE(scope.ok());
+    scope->revert();
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE), kernel_value) << "call " << call;
+  }
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), kernel_value);
+  settle_dumpable_flag();
+  EXPECT_EQ(::prctl(PR_GET_DUMPABLE), original);
+}
+
 TEST_F(Impersonation, DumpableFlagTheProcessChangedBetweenCallsIsTheOneRestored) {
   for (int flag : {1, 0, 1}) {
     ASSERT_EQ(::prctl(PR_SET_DUMPABLE, flag), 0);
