@@ -11,10 +11,12 @@
 // completes — its ISynchronize is signalled — whether or not the client waits.
 //
 // Bounds (documented in docs/async.md):
-//   kMaxAsyncCallsOnWire = 8: requests sent and unanswered at once. Each holds one connection (and,
-//     at a synchronous server, one serving thread) until its reply; 8 is the default share a server
-//     gives one non-privileged peer (rpc::Limits::max_calls_per_peer), so one client's burst of async
-//     calls is queued here instead of being refused there with nca_s_server_too_busy.
+//   kMaxAsyncCallsOnWire = 4: requests sent and unanswered at once. Each holds one connection (and,
+//     at a synchronous server, one serving thread) until its reply. A server runs at most
+//     rpc::Limits::max_calls_per_peer (8) calls of one non-privileged peer at once and refuses more
+//     with nca_s_server_too_busy; a call keeps its slot there until just after its reply left, so the
+//     next queued request can arrive before it is freed. Half the share leaves room for that and for
+//     the process's synchronous calls: a client's burst of async calls is queued here, not refused.
 //   kMaxOutstandingAsyncCalls = 4096: begun and not yet finished or released, queued ones included
 //     (each queued request is held in memory, ≤ rpc::Limits::max_call_bytes). Begin_ beyond it fails
 //     with E_OUTOFMEMORY and a log line.
@@ -38,7 +40,7 @@
 
 namespace guise::com {
 
-inline constexpr std::size_t kMaxAsyncCallsOnWire = 8;
+inline constexpr std::size_t kMaxAsyncCallsOnWire = 4;
 inline constexpr std::size_t kMaxOutstandingAsyncCalls = 4096;
 
 // A manual-reset flag that can be waited for by a blocked thread, by an STA in its modal loop, and

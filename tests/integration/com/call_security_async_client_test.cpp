@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "com/async_call_engine.h"
 #include "integration/com/call_security_fixture.h"
 
 namespace guise::com::testing {
@@ -156,15 +157,15 @@ TEST_F(CallSecurityAsyncClient, R57_CallObjectHasItsOwnBlanket) {
   EXPECT_TRUE(has(alice.run("blanket"), "level=2 imp=2")) << "the proxy keeps its own blanket";
 }
 
-// R58: the call presents the identity its thread had at Begin_. The ninth call below is begun while
-// eight others are on the wire, so the runtime sends it later, from its own thread, after the client
+// R58: the call presents the identity its thread had at Begin_. The call below is begun while
+// kMaxAsyncCallsOnWire others are on the wire, so the runtime sends it later, from its own thread, after the client
 // thread has reverted — and the server's kernel still attests alice.
 TEST_F(CallSecurityAsyncClient, R58_DynamicCloakingPresentsTheIdentityOfBegin) {
   const std::string gate = make_gate();
   ASSERT_FALSE(gate.empty());
   SecurityClient root(server_, std::nullopt);  // may impersonate
   ASSERT_TRUE(root.ready());
-  constexpr int kGated = 8;  // kMaxAsyncCallsOnWire
+  constexpr int kGated = static_cast<int>(kMaxAsyncCallsOnWire);
   for (int i = 0; i < kGated; ++i) {
     ASSERT_EQ(root.command("abegin g" + std::to_string(i) + " " + gate, "abegin hr="), kOk);
   }
@@ -196,7 +197,7 @@ TEST_F(CallSecurityAsyncClient, R58_DynamicCloakingPresentsTheIdentityOfBegin) {
 
 // 1,000 calls begun from one thread, then finished. alice is a non-privileged peer of the server, which
 // runs at most rpc::Limits::max_calls_per_peer (8) of her calls at once: the client keeps at most
-// kMaxAsyncCallsOnWire (8) on the wire and queues the rest, so none is refused as too busy.
+// kMaxAsyncCallsOnWire (4) on the wire and queues the rest, so none is refused as too busy.
 TEST_F(CallSecurityAsyncClient, R57_ThousandConcurrentCallsFromOneThread) {
   SecurityClient alice(server_, kAlice);
   ASSERT_TRUE(alice.ready());
