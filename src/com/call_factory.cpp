@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "base/hresult_map.h"
 #include "base/log.h"
 #include "com/client_call_object.h"
 #include "com/proxy_manager.h"

@@ -1,6 +1,7 @@
 // client_call_object.cpp: the client's asynchronous call object (client_call_object.h).
 #include "com/client_call_object.h"
 
+#include "base/hresult_map.h"
 #include "base/log.h"
 #include "com/client_security.h"
 #include "com/proxy_manager.h"

@@ -5,10 +5,13 @@
 #include <sstream>
 #include <vector>
 
+#include "base/hresult_map.h"
 #include "com/async_call_engine.h"
 #include "guise/objbase.h"
 #include "guise/synchapi.h"
 #include "integration/com/async_probe_proxy.h"
+#include "integration/com/call_security_probe.h"
+#include "integration/com/objref_text.h"
 
 namespace guise::com::testing {
 namespace {
@@ -74,7 +77,7 @@ bool AsyncCalls::handles(const std::string& line) const {
   std::string word;
   in >> word;
   for (const char* known : {"acreatechecks", "abegin", "afinish", "await", "ahandle", "acancel", "atest", "ablanket",
-                            "aquery", "arelease", "amany", "aimp", "arev"}) {
+                            "aquery", "arelease", "amany", "aimp", "arev", "aexport"}) {
     if (word == known) return true;
   }
   return false;
@@ -185,6 +188,12 @@ std::string AsyncCalls::command(const std::string& line) {
     if (!scope.ok()) return "aimp hr=" + hex(status_to_hresult(scope.status()));
     impersonating_.emplace(std::move(*scope));
     return "aimp hr=00000000";
+  }
+  if (word == "aexport") {
+    auto* local = new SecurityProbe();
+    const std::string objref = marshal_to_hex(local, IID_ISecurityProbe);
+    local->Release();  // the exporter keeps it while the marshaled reference lives
+    return "aexport " + objref;
   }
   if (word == "arev") {
     impersonating_.reset();

@@ -157,6 +157,20 @@ TEST_F(CallSecurityAsyncClient, R57_CallObjectHasItsOwnBlanket) {
   EXPECT_TRUE(has(alice.run("blanket"), "level=2 imp=2")) << "the proxy keeps its own blanket";
 }
 
+// Finish_ on an STA waits in the modal loop: the server's method calls back into the client's STA
+// (a probe the client exported) while the client's only thread is inside Finish_.
+TEST_F(CallSecurityAsyncClient, R57_FinishOnAnStaServesTheApartment) {
+  SecurityClient alice(server_, kAlice, {"--sta"});
+  ASSERT_TRUE(alice.ready());
+  const std::string objref = alice.command("aexport", "aexport ");
+  ASSERT_FALSE(objref.empty());
+  ASSERT_TRUE(server_.process->send("hold " + objref));
+  ASSERT_EQ(server_.process->wait_for("held hr=").value_or(""), kOk);
+  ASSERT_EQ(alice.command("abegin c callout:status", "abegin hr="), kOk);
+  const std::string out = alice.command("afinish c", "afinish hr=");
+  EXPECT_TRUE(has(out, "00000000 callout[00000000 uid=" + std::to_string(kAlice))) << out;
+}
+
 // R58: the call presents the identity its thread had at Begin_. The call below is begun while
 // kMaxAsyncCallsOnWire others are on the wire, so the runtime sends it later, from its own thread, after the client
 // thread has reverted — and the server's kernel still attests alice.

@@ -1,6 +1,7 @@
 // guise-callsec-client: the client side of the call-security tests, usually run as another uid.
 //
-//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities> | --init-bad]
+//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities> | --init-bad | --sta]
+// (--sta: the main thread, which obeys stdin, enters an STA instead of the MTA)
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
@@ -26,6 +27,7 @@
 //   arelease <n>                             → "arelease outstanding=<calls begun, not finished>"
 //   amany <count> <script>                   → "amany begun=<ok Begin_> finished=<ok Finish_> bad=<k> first="
 //   aimp <uid> | arev                        → "aimp hr=" | "arev": this thread impersonates uid (root only)
+//   aexport                                  → "aexport <objref hex>" of a new SecurityProbe of this process
 #include <unistd.h>
 
 #include <cstdint>
@@ -187,7 +189,8 @@ std::string copy_proxy_checks(ISecurityProbe* original) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
-  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  const bool sta = argc == 3 && std::string(argv[2]) == "--sta";
+  if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
   if (argc == 3 && std::string(argv[2]) == "--init-bad") say(bad_initialize_security_calls());
   if (argc == 6 && std::string(argv[2]) == "--init") {
     const HRESULT hr = CoInitializeSecurity(nullptr, -1, nullptr, nullptr, static_cast<DWORD>(std::stoul(argv[3])),
