@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "async_calls.h"
+#include "unit/midl/async_loopback.h"
 #include "unit/ndr/hex.h"
 
 namespace {
@@ -19,6 +20,8 @@ namespace {
 using guise::Result;
 using guise::Status;
 using guise::StatusCode;
+using guise::midl::testing::AsyncLoopback;
+using guise::midl::testing::run_sync_stub;
 using guise::ndr::testing::to_hex;
 
 // The synchronous object: deterministic answers.
@@ -76,17 +79,6 @@ class Outer final : public IUnknown {
   long refs = 1;
 };
 
-// Runs a request through the synchronous stub registered for `iid`.
-Result<std::vector<std::byte>> run_sync_stub(IUnknown* server, const IID& iid, std::uint16_t opnum,
-                                             std::span<const std::byte> stub_in) {
-  const auto* entry = guise::ndr::ProxyStubRegistry::instance().find(iid);
-  if (entry == nullptr) return guise::not_found("no stub");
-  guise::ndr::Writer out;
-  guise::ndr::CallContext ctx;
-  GUISE_RETURN_IF_ERROR(entry->invoke_stub(server, opnum, stub_in, out, ctx));
-  return std::vector<std::byte>(out.bytes().begin(), out.bytes().end());
-}
-
 // The synchronous proxy's channel: request → synchronous stub → response; remembers the bodies.
 class SyncLoopback final : public guise::ndr::ProxyChannel {
  public:
@@ -102,46 +94,6 @@ class SyncLoopback final : public guise::ndr::ProxyChannel {
 
  private:
   IUnknown* server_;
-};
-
-// The async proxy's channel, as a client call object drives it: begin() sends the request to the
-// synchronous stub of a real object, finish() hands back its response. One call at a time.
-class AsyncLoopback final : public guise::ndr::AsyncProxyChannel {
- public:
-  explicit AsyncLoopback(IUnknown* server) : server_(server) {}
-  HRESULT begin(const IID& sync_iid, std::uint16_t opnum, std::span<const std::byte> stub_in) override {
-    if (begin_failure != S_OK) return begin_failure;
-    if (pending_) return RPC_S_CALLPENDING;
-    iid = sync_iid;
-    begun_opnum = opnum;
-    request.assign(stub_in.begin(), stub_in.end());
-    auto response_or = run_sync_stub(server_, sync_iid, opnum, stub_in);
-    if (!response_or.ok()) return guise::ndr::to_hresult(response_or.status());
-    response = *response_or;
-    pending_ = true;
-    return S_OK;
-  }
-  HRESULT finish(std::uint16_t opnum, std::vector<std::byte>& stub_out) override {
-    if (!pending_) return RPC_E_CALL_COMPLETE;
-    pending_ = false;
-    if (finish_failure != S_OK) return finish_failure;
-    if (opnum != begun_opnum) return E_UNEXPECTED;
-    stub_out = response;
-    if (truncate_response) stub_out.resize(stub_out.size() - 1);
-    return S_OK;
-  }
-
-  IID iid{};
-  std::uint16_t begun_opnum = 0;
-  std::vector<std::byte> request;
-  std::vector<std::byte> response;
-  HRESULT begin_failure = S_OK;
-  HRESULT finish_failure = S_OK;
-  bool truncate_response = false;
-
- private:
-  IUnknown* server_;
-  bool pending_ = false;
 };
 
 // A server call object (what ICallFactory::CreateCall hands the stub): Begin_ copies what it keeps
