@@ -379,6 +379,16 @@ TEST_F(AsyncCalls, FinishWithoutBeginIsCallComplete) {
   EXPECT_EQ(sum, 0);
 }
 
+TEST_F(AsyncCalls, SecondFinishSizesNothingByTheFinishedCall) {
+  ASSERT_EQ(async->Begin_Fill(3, 1), S_OK);
+  LONG values[3] = {};
+  ASSERT_EQ(async->Finish_Fill(values), S_OK);
+  // The next Finish_ has no Begin_: its buffer may be smaller than the last call's n.
+  LONG one[1] = {9};
+  EXPECT_EQ(async->Finish_Fill(one), RPC_E_CALL_COMPLETE);
+  EXPECT_EQ(one[0], 9);
+}
+
 TEST_F(AsyncCalls, TruncatedResponseIsBadStubDataAndOutParametersAreCleared) {
   async_channel_.truncate_response = true;
   ASSERT_EQ(async->Begin_Echo("abc"), S_OK);
