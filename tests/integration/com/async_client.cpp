@@ -9,7 +9,6 @@
 #include "com/async_call_engine.h"
 #include "guise/objbase.h"
 #include "guise/synchapi.h"
-#include "integration/com/async_probe_proxy.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
 
@@ -62,7 +61,7 @@ const GUID kNotAnAsyncIid = {0x6a1f0c52, 0x3d4e, 0x4c8a, {0x9b, 0x1e, 0x0d, 0x2c
 
 }  // namespace
 
-AsyncCalls::AsyncCalls(ISecurityProbe* probe) : probe_(probe) { register_async_probe_proxy(); }
+AsyncCalls::AsyncCalls(ISecurityProbe* probe) : probe_(probe) {}
 
 AsyncCalls::~AsyncCalls() { clear(); }
 
