@@ -51,58 +51,31 @@ class ProxySecurity final : public IClientSecurity {
   HRESULT STDMETHODCALLTYPE QueryBlanket(IUnknown* pProxy, DWORD* pAuthnSvc, DWORD* pAuthzSvc,
                                          OLECHAR** pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel,
                                          void** pAuthInfo, DWORD* pCapabilites) override {
-    rpc::AuthInfo auth;
-    std::optional<RemoteAuthentication> remote;
-    if (pProxy == static_cast<IUnknown*>(manager_.Get())) {
-      auth = manager_->oxid()->client().auth();  // the negotiated default (R43)
-      remote = Runtime::instance().client().connections().remote_of(&manager_->oxid()->client());
-    } else {
-      OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
+    const OrpcChannel* channel = nullptr;  // null: the negotiated default (R43)
+    if (pProxy != static_cast<IUnknown*>(manager_.Get())) {
+      channel = manager_->channel_of_proxy(pProxy);
       if (channel == nullptr) return E_NOINTERFACE;
-      auth = channel->authentication();
-      remote = Runtime::instance().client().connections().remote_of(&channel->current_client());
     }
-    const bool none = auth.level == rpc::AuthnLevel::kNone;
-    if (none) remote.reset();
-    if (pServerPrincName != nullptr) {
-      // The server is named by what attests it: the kernel locally (no principal string), its
-      // acceptor name remotely. An empty string, allocated as R47 requires, stands for "none".
-      const std::u16string name = remote ? utf8_to_utf16(remote->principal) : std::u16string();
-      *pServerPrincName = static_cast<OLECHAR*>(CoTaskMemAlloc((name.size() + 1) * sizeof(OLECHAR)));
-      if (*pServerPrincName == nullptr) return E_OUTOFMEMORY;
-      std::memcpy(*pServerPrincName, name.c_str(), (name.size() + 1) * sizeof(OLECHAR));
-    }
-    const DWORD service = remote ? remote->authn_service : DWORD{RPC_C_AUTHN_WINNT};
-    if (pAuthnSvc != nullptr) *pAuthnSvc = none ? RPC_C_AUTHN_NONE : service;
-    if (pAuthzSvc != nullptr) *pAuthzSvc = RPC_C_AUTHZ_NONE;
-    if (pAuthnLevel != nullptr) *pAuthnLevel = static_cast<DWORD>(auth.level);
-    if (pImpLevel != nullptr) *pImpLevel = static_cast<DWORD>(auth.imp_level);
-    if (pAuthInfo != nullptr) *pAuthInfo = nullptr;  // locally never explicit credentials (R45)
-    if (pCapabilites != nullptr) *pCapabilites = auth.capabilities;
-    return S_OK;
+    return query_channel_blanket(*manager_->oxid(), channel, pAuthnSvc, pAuthzSvc, pServerPrincName, pAuthnLevel,
+                                 pImpLevel, pAuthInfo, pCapabilites);
   }
 
   HRESULT STDMETHODCALLTYPE SetBlanket(IUnknown* pProxy, DWORD dwAuthnSvc, DWORD dwAuthzSvc, OLECHAR* pServerPrincName,
                                        DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
                                        DWORD dwCapabilities) override {
-    const RemoteOxid& oxid = *manager_->oxid();
-    const rpc::StringBinding& binding = oxid.binding();
-    auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities},
-                                oxid.binding(), oxid.client().auth());
-    if (!auth.ok()) return status_to_hresult(auth.status());
-    // Over TCP the blanket also picks the GSSAPI service, the server's principal and credentials.
-    std::optional<RemoteAuthentication> remote;
-    if (!binding.is_local()) {
-      auto chosen = remote_authentication_for(dwAuthnSvc, pServerPrincName, pAuthInfo,
-                                              manager_->oxid()->resolver_bindings(), binding);
-      if (!chosen.ok()) return status_to_hresult(chosen.status());
-      remote = std::move(*chosen);
+    OrpcChannel* channel = nullptr;  // null: IUnknown, accepted and changing nothing (R48)
+    if (pProxy != static_cast<IUnknown*>(manager_.Get())) {
+      channel = manager_->channel_of_proxy(pProxy);
+      if (channel == nullptr) {
+        // Arguments are still checked first, as before: a bad blanket is E_INVALIDARG whatever the proxy.
+        const HRESULT checked = set_channel_blanket(*manager_->oxid(), nullptr, dwAuthnSvc, dwAuthzSvc,
+                                                    pServerPrincName, dwAuthnLevel, dwImpLevel, pAuthInfo,
+                                                    dwCapabilities);
+        return FAILED(checked) ? checked : E_NOINTERFACE;
+      }
     }
-    if (pProxy == static_cast<IUnknown*>(manager_.Get())) return S_OK;  // IUnknown: accepted (R48)
-    OrpcChannel* channel = manager_->channel_of_proxy(pProxy);
-    if (channel == nullptr) return E_NOINTERFACE;
-    const Status set = channel->set_authentication(Runtime::instance().client().connections(), *auth, remote);
-    return set.ok() ? S_OK : status_to_hresult(set);
+    return set_channel_blanket(*manager_->oxid(), channel, dwAuthnSvc, dwAuthzSvc, pServerPrincName, dwAuthnLevel,
+                               dwImpLevel, pAuthInfo, dwCapabilities);
   }
 
   HRESULT STDMETHODCALLTYPE CopyProxy(IUnknown* pProxy, IUnknown** ppCopy) override {
@@ -122,6 +95,51 @@ class ProxySecurity final : public IClientSecurity {
 };
 
 }  // namespace
+
+HRESULT query_channel_blanket(const RemoteOxid& oxid, const OrpcChannel* channel, DWORD* pAuthnSvc, DWORD* pAuthzSvc,
+                              OLECHAR** pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel, void** pAuthInfo,
+                              DWORD* pCapabilites) {
+  const rpc::Client& client = channel != nullptr ? channel->current_client() : oxid.client();
+  const rpc::AuthInfo auth = channel != nullptr ? channel->authentication() : oxid.client().auth();
+  std::optional<RemoteAuthentication> remote = Runtime::instance().client().connections().remote_of(&client);
+  const bool none = auth.level == rpc::AuthnLevel::kNone;
+  if (none) remote.reset();
+  if (pServerPrincName != nullptr) {
+    // The server is named by what attests it: the kernel locally (no principal string), its
+    // acceptor name remotely. An empty string, allocated as R47 requires, stands for "none".
+    const std::u16string name = remote ? utf8_to_utf16(remote->principal) : std::u16string();
+    *pServerPrincName = static_cast<OLECHAR*>(CoTaskMemAlloc((name.size() + 1) * sizeof(OLECHAR)));
+    if (*pServerPrincName == nullptr) return E_OUTOFMEMORY;
+    std::memcpy(*pServerPrincName, name.c_str(), (name.size() + 1) * sizeof(OLECHAR));
+  }
+  const DWORD service = remote ? remote->authn_service : DWORD{RPC_C_AUTHN_WINNT};
+  if (pAuthnSvc != nullptr) *pAuthnSvc = none ? RPC_C_AUTHN_NONE : service;
+  if (pAuthzSvc != nullptr) *pAuthzSvc = RPC_C_AUTHZ_NONE;
+  if (pAuthnLevel != nullptr) *pAuthnLevel = static_cast<DWORD>(auth.level);
+  if (pImpLevel != nullptr) *pImpLevel = static_cast<DWORD>(auth.imp_level);
+  if (pAuthInfo != nullptr) *pAuthInfo = nullptr;  // locally never explicit credentials (R45)
+  if (pCapabilites != nullptr) *pCapabilites = auth.capabilities;
+  return S_OK;
+}
+
+HRESULT set_channel_blanket(const RemoteOxid& oxid, OrpcChannel* channel, DWORD dwAuthnSvc, DWORD dwAuthzSvc,
+                            OLECHAR* pServerPrincName, DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
+                            DWORD dwCapabilities) {
+  const rpc::StringBinding& binding = oxid.binding();
+  auto auth = blanket_to_auth({dwAuthnSvc, dwAuthzSvc, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities},
+                              oxid.binding(), oxid.client().auth());
+  if (!auth.ok()) return status_to_hresult(auth.status());
+  // Over TCP the blanket also picks the GSSAPI service, the server's principal and credentials.
+  std::optional<RemoteAuthentication> remote;
+  if (!binding.is_local()) {
+    auto chosen = remote_authentication_for(dwAuthnSvc, pServerPrincName, pAuthInfo, oxid.resolver_bindings(), binding);
+    if (!chosen.ok()) return status_to_hresult(chosen.status());
+    remote = std::move(*chosen);
+  }
+  if (channel == nullptr) return S_OK;
+  const Status set = channel->set_authentication(Runtime::instance().client().connections(), *auth, remote);
+  return set.ok() ? S_OK : status_to_hresult(set);
+}
 
 HRESULT query_client_security(ProxyManager& manager, void** ppv) {
   *ppv = static_cast<IClientSecurity*>(new ProxySecurity(manager));

@@ -16,9 +16,21 @@
 namespace guise::com {
 
 class ProxyManager;
+class OrpcChannel;
+class RemoteOxid;
 
 // ProxyManager::QueryInterface's answer for IID_IClientSecurity.
 HRESULT query_client_security(ProxyManager& manager, void** ppv);
+
+// IClientSecurity::QueryBlanket and SetBlanket for one channel to `oxid` — an interface proxy's, or
+// an asynchronous call object's own (client_call_object.h). A null channel: QueryBlanket reports the
+// negotiated default (R43); SetBlanket checks its arguments and changes nothing (R48).
+HRESULT query_channel_blanket(const RemoteOxid& oxid, const OrpcChannel* channel, DWORD* pAuthnSvc, DWORD* pAuthzSvc,
+                              OLECHAR** pServerPrincName, DWORD* pAuthnLevel, DWORD* pImpLevel, void** pAuthInfo,
+                              DWORD* pCapabilites);
+HRESULT set_channel_blanket(const RemoteOxid& oxid, OrpcChannel* channel, DWORD dwAuthnSvc, DWORD dwAuthzSvc,
+                            OLECHAR* pServerPrincName, DWORD dwAuthnLevel, DWORD dwImpLevel, void* pAuthInfo,
+                            DWORD dwCapabilities);
 
 // The blanket SetBlanket's arguments ask for, over `binding`, with the R46 defaults filled in from
 // `defaults` (the proxy's negotiated starting blanket, R43): E_INVALIDARG for the R45 argument errors.

@@ -32,7 +32,19 @@ void CloakState::blanket_set(std::uint32_t capabilities) {
   token_ = captured_ ? identity::thread_token() : std::nullopt;
 }
 
+void CloakState::copy_from(CloakState& other) {
+  if (&other == this) return;
+  std::scoped_lock lock(mu_, other.mu_);
+  captured_ = other.captured_;
+  token_ = other.token_;
+}
+
 Status OutgoingIdentity::enter(CloakState& state, std::uint32_t capabilities) {
+  GUISE_TRY(std::optional<identity::Token> present, resolve(state, capabilities));
+  return enter_resolved(present);
+}
+
+Result<std::optional<identity::Token>> OutgoingIdentity::resolve(CloakState& state, std::uint32_t capabilities) {
   std::optional<identity::Token> present;  // nullopt: the process
   if ((capabilities & kDynamic) != 0) {
     present = identity::thread_token();
@@ -44,13 +56,17 @@ Status OutgoingIdentity::enter(CloakState& state, std::uint32_t capabilities) {
     }
     present = state.token_;
   }
+  if (present) GUISE_RETURN_IF_ERROR(refuse_unusable(*present));
+  return present;
+}
+
+Status OutgoingIdentity::enter_resolved(const std::optional<identity::Token>& present) {
   const std::optional<identity::Token> current = identity::thread_token();
   if (!present) {
     // The process identity: only a thread that impersonates has to change (R50).
     if (current) as_process_.emplace();
     return Status::Ok();
   }
-  GUISE_RETURN_IF_ERROR(refuse_unusable(*present));
   if (current && same_presentation(*current, *present)) return Status::Ok();  // the thread already is it
   GUISE_TRY(identity::ImpersonationScope scope, identity::impersonate(*present));
   as_token_.emplace(std::move(scope));

@@ -31,6 +31,8 @@ class CloakState {
  public:
   // SetBlanket chose `capabilities` on the calling thread: static cloaking captures its token now.
   void blanket_set(std::uint32_t capabilities);
+  // Takes over `other`'s capture (an asynchronous call object starts with its proxy's blanket).
+  void copy_from(CloakState& other);
 
  private:
   friend class OutgoingIdentity;
@@ -48,6 +50,12 @@ class OutgoingIdentity {
   // Makes the calling thread present what `capabilities` (the blanket's EOAC_* flags) asks for until
   // this object dies. Errors: E_ACCESSDENIED (R54), CO_E_FAILEDTOIMPERSONATE (the kernel refused).
   [[nodiscard]] Status enter(CloakState& state, std::uint32_t capabilities);
+
+  // enter() in two halves, for a call sent later or by another thread (asynchronous calls, R58):
+  // resolve() fixes, on the calling thread, which identity a call begun now presents (nullopt: the
+  // process), refusing unusable tokens (R54); enter_resolved() makes the calling thread present it.
+  [[nodiscard]] static Result<std::optional<identity::Token>> resolve(CloakState& state, std::uint32_t capabilities);
+  [[nodiscard]] Status enter_resolved(const std::optional<identity::Token>& present);
 
  private:
   std::optional<identity::ProcessIdentityScope> as_process_;

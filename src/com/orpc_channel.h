@@ -65,6 +65,17 @@ class OrpcChannel final : public ndr::ProxyChannel {
   const Ipid& ipid() const noexcept { return ipid_; }
   const IID& iid() const noexcept { return iid_; }
 
+  // --- split-phase calls, for asynchronous call objects (client_call_object.h) ---
+  // Makes this channel use `other`'s blanket: its client and its static-cloaking capture (CreateCall).
+  void copy_authentication_from(OrpcChannel& other);
+  // The request body invoke() would send for `stub_in` (ORPCTHIS, then the parameters), with
+  // invoke()'s checks of the calling thread (CO_E_NOTINITIALIZED, RPC_E_WRONG_THREAD).
+  [[nodiscard]] Result<std::vector<std::byte>> build_request(std::span<const std::byte> stub_in) const;
+  // Checks and strips the reply's ORPCTHAT, as invoke() does.
+  [[nodiscard]] Status strip_orpcthat(std::vector<std::byte>& reply) const;
+  // The identity a call begun now on this thread presents (cloaking.h; nullopt: the process).
+  [[nodiscard]] Result<std::optional<identity::Token>> resolve_identity();
+
  private:
   RemoteOxid* oxid_;
   std::shared_ptr<RemoteOxid> keep_alive_;

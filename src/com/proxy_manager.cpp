@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "com/call_factory.h"
 #include "com/client_security.h"
 #include "com/client_side.h"
 #include "com/object_exporter.h"
@@ -140,6 +141,7 @@ HRESULT ProxyManager::QueryInterface(REFIID riid, void** ppv) {
     return S_OK;
   }
   if (riid == IID_IClientSecurity) return query_client_security(*this, ppv);  // client_security.cpp
+  if (riid == IID_ICallFactory) return has_async_interface() ? query_call_factory(*this, ppv) : E_NOINTERFACE;
   {
     std::lock_guard lock(mu_);
     if (Interface* itf = find_locked(riid); itf != nullptr && itf->proxy) {
@@ -218,6 +220,27 @@ Result<IUnknown*> ProxyManager::copy_proxy(const IUnknown* proxy) {
   copies_.push_back(std::move(copy));
   AddRef();
   return out;
+}
+
+bool ProxyManager::has_async_interface() {
+  std::lock_guard lock(mu_);
+  for (const auto& itf : interfaces_) {
+    if (itf->proxy && ndr::ProxyStubRegistry::instance().find_async_for_sync(itf->iid) != nullptr) return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<OrpcChannel>> ProxyManager::call_channel(const IID& sync_iid) {
+  std::lock_guard lock(mu_);
+  Interface* itf = find_locked(sync_iid);
+  if (itf == nullptr || !itf->channel) {
+    return Status(StatusCode::kNotFound, "com: the proxy does not hold the interface of that call", E_NOINTERFACE);
+  }
+  auto channel = std::make_unique<OrpcChannel>(oxid_.get(), oxid_, itf->ipid, itf->iid, &client_.marshaler(),
+                                               client_.limits());
+  channel->bind_to_apartment(apartment_id_);
+  channel->copy_authentication_from(*itf->channel);
+  return channel;
 }
 
 Result<ObjRef> ProxyManager::marshal_for_third_party(const IID& iid) {

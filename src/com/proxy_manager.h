@@ -63,6 +63,11 @@ class ProxyManager final : public IUnknown {
   // with its own channel at the default blanket, returned with one reference (on the manager: a copy
   // lives as long as the object's proxy manager). E_NOINTERFACE when `proxy` is none of this manager's.
   Result<IUnknown*> copy_proxy(const IUnknown* proxy);
+  // For asynchronous calls (call_factory.cpp): whether any interface held has an [async_uuid]
+  // (QueryInterface(IID_ICallFactory) succeeds then), and a channel of its own for a call object on
+  // `sync_iid`'s IPID, starting with that interface proxy's blanket (E_NOINTERFACE when not held).
+  bool has_async_interface();
+  Result<std::unique_ptr<OrpcChannel>> call_channel(const IID& sync_iid);
 
   Oid oid() const noexcept { return oid_; }
   std::uint64_t apartment_id() const noexcept { return apartment_id_; }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "async_plan.h"
 #include "builtins.h"
 #include "const_eval.h"
 
@@ -134,6 +135,7 @@ void Checker::process_interface(const ast::Interface& a, bool imported) {
   itf->name = a.name;
   itf->imported = imported;
   itf->where = a.where;
+  itf->declared_by = header_declared_interface(a.name);
   PtrKind pointer_default = PtrKind::kUnique;
   for (const auto& attr : a.attrs) {
     const std::string& n = attr.name;
@@ -208,6 +210,7 @@ void Checker::process_interface(const ast::Interface& a, bool imported) {
       process_item(item, imported, false, raw);
     }
   }
+  if (!imported) check_async(*raw, diags_);
 }
 
 void Checker::process_method(const ast::Method& m, ir::Interface* itf, PtrKind pointer_default, std::set<std::string>& names) {

@@ -1,6 +1,7 @@
 // guise-callsec-client: the client side of the call-security tests, usually run as another uid.
 //
-//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities> | --init-bad]
+//   guise-callsec-client <objref hex> [--init <authn level> <imp level> <capabilities> | --init-bad | --sta]
+// (--sta: the main thread, which obeys stdin, enters an STA instead of the MTA)
 // Unmarshals the server's ISecurityProbe and prints "ready", then obeys stdin, one line each:
 //   blanket <authn svc> <authn level> <imp level> <capabilities>  → "blanket hr=<hex>" (CoSetProxyBlanket)
 //   query                                    → "query hr= svc= authz= level= imp= caps=" (CoQueryProxyBlanket)
@@ -14,6 +15,19 @@
 //   gssblanket <svc> <level> <imp> <principal|-> [<user> <domain> <password>] → "gssblanket hr=" (TCP)
 //   queryprinc                               → "queryprinc hr= svc= princ=" (CoQueryProxyBlanket)
 //   run <script>                             → "run hr=<hex> <transcript>"
+// Asynchronous calls (async_client.h; <n> names a call object, made by CreateCall on first use):
+//   acreatechecks                            → "acreatechecks qi= ok= sync= unknown= noagg= aggok= nullppv="
+//   abegin <n> <script>                      → "abegin hr="           (AsyncISecurityProbe::Begin_Run)
+//   afinish <n>                              → "afinish hr=<hex> <transcript>" (Finish_Run)
+//   await <n> <ms>                           → "await hr="            (ISynchronize::Wait)
+//   ahandle <n>                              → "ahandle hr= wait="    (GetHandle, WaitForSingleObject ≤ 30 s)
+//   acancel <n> | atest <n>                  → "acancel hr=" | "atest hr="
+//   ablanket <n> <level> <imp> <caps>        → "ablanket hr=" (the call object's IClientSecurity)
+//   aquery <n>                               → "aquery hr= level= imp= caps=" (and the proxy's: "proxy=")
+//   arelease <n>                             → "arelease outstanding=<calls begun, not finished>"
+//   amany <count> <script>                   → "amany begun=<ok Begin_> finished=<ok Finish_> bad=<k> first="
+//   aimp <uid> | arev                        → "aimp hr=" | "arev": this thread impersonates uid (root only)
+//   aexport                                  → "aexport <objref hex>" of a new SecurityProbe of this process
 #include <unistd.h>
 
 #include <cstdint>
@@ -27,6 +41,7 @@
 #include "guise/objbase.h"
 #include "guise/sddl.h"
 #include "guise/winbase.h"
+#include "integration/com/async_client.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/failing_malloc.h"
 #include "integration/com/objref_text.h"
@@ -174,7 +189,8 @@ std::string copy_proxy_checks(ISecurityProbe* original) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
-  if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return 1;
+  const bool sta = argc == 3 && std::string(argv[2]) == "--sta";
+  if (FAILED(CoInitializeEx(nullptr, sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED))) return 1;
   if (argc == 3 && std::string(argv[2]) == "--init-bad") say(bad_initialize_security_calls());
   if (argc == 6 && std::string(argv[2]) == "--init") {
     const HRESULT hr = CoInitializeSecurity(nullptr, -1, nullptr, nullptr, static_cast<DWORD>(std::stoul(argv[3])),
@@ -189,9 +205,12 @@ int main(int argc, char** argv) {
     return 3;
   }
   say("ready");
+  AsyncCalls async_calls(probe);
   std::string line;
   while (std::getline(std::cin, line)) {
-    if (line.rfind("blanket ", 0) == 0) {
+    if (line.rfind("a", 0) == 0 && async_calls.handles(line)) {
+      say(async_calls.command(line));
+    } else if (line.rfind("blanket ", 0) == 0) {
       std::istringstream in(line.substr(8));
       std::string w[4];
       in >> w[0] >> w[1] >> w[2] >> w[3];
@@ -298,6 +317,7 @@ int main(int argc, char** argv) {
       CoTaskMemFree(transcript);
     }
   }
+  async_calls.clear();
   probe->Release();
   CoUninitialize();
   return 0;

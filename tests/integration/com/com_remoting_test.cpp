@@ -33,6 +33,19 @@ TEST_F(ComRemoting, CallsAnObjectInAnotherProcessThroughItsOwnResolver) {
   EXPECT_EQ(caller_uid, static_cast<ULONG>(::geteuid()));
 }
 
+// R57: a proxy none of whose interfaces has an [async_uuid] (ITestObject has none) offers no call
+// factory (call_security_async_client_test.cpp covers a proxy that does).
+TEST_F(ComRemoting, R57_ProxyWithoutAsyncInterfaceHasNoCallFactory) {
+  ServerHandle server = start_server();
+  ComPtr<ITestObject> root = unmarshal_root(server);
+  ASSERT_TRUE(root);
+  ICallFactory* factory = reinterpret_cast<ICallFactory*>(0x1);
+  EXPECT_EQ(root->QueryInterface(IID_ICallFactory, reinterpret_cast<void**>(&factory)), E_NOINTERFACE);
+  EXPECT_EQ(factory, nullptr);
+  LONG sum = 0;
+  EXPECT_EQ(root->Add(40, 2, &sum), S_OK) << "the proxy still works";
+}
+
 TEST_F(ComRemoting, QueryInterfaceKeepsCOMIdentityAndAsksTheServerOncePerInterface) {
   ServerHandle server = start_server();
   ComPtr<ITestObject> root = unmarshal_root(server);
