@@ -215,6 +215,9 @@ class AsyncCalls : public ::testing::Test {
     async = static_cast<AsyncIAsyncDerived*>(async_holder_.get());
   }
 
+  // What an abandoned call kept must not reach the next test's call object at the same address.
+  void TearDown() override { guise::ndr::AsyncStubState::forget(static_cast<AsyncIAsyncDerived*>(&call_)); }
+
   // The async exchange sent and received exactly the synchronous call's bodies.
   void expect_same_wire(std::uint16_t opnum) {
     EXPECT_EQ(async_channel_.iid, IID_IAsyncDerived);
@@ -504,6 +507,21 @@ TEST_F(AsyncCalls, FinishStubNeedingBeginsValuesRefusesWithoutASuccessfulBegin) 
   const std::vector<std::byte> fill_body = guise::ndr::testing::from_hex("02 00 00 00 07 00 00 00");
   ASSERT_TRUE(entry->invoke_begin(object, 5, fill_body, ctx, &begun).ok());
   EXPECT_EQ(begun, E_OUTOFMEMORY);
+  EXPECT_EQ(entry->invoke_finish(object, 5, out, ctx).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(call_.finishes, 0);
+}
+
+TEST_F(AsyncCalls, ForgetDropsWhatAnAbandonedBeginKept) {
+  const auto* entry = guise::ndr::ProxyStubRegistry::instance().find_async(IID_AsyncIAsyncDerived);
+  ASSERT_NE(entry, nullptr);
+  IUnknown* object = static_cast<AsyncIAsyncDerived*>(&call_);
+  guise::ndr::CallContext ctx;
+  HRESULT begun = E_UNEXPECTED;
+  const std::vector<std::byte> fill_body = guise::ndr::testing::from_hex("02 00 00 00 07 00 00 00");
+  ASSERT_TRUE(entry->invoke_begin(object, 5, fill_body, ctx, &begun).ok());
+  ASSERT_EQ(begun, S_OK);
+  guise::ndr::AsyncStubState::forget(object);
+  guise::ndr::Writer out;
   EXPECT_EQ(entry->invoke_finish(object, 5, out, ctx).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(call_.finishes, 0);
 }
