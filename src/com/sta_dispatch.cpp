@@ -43,8 +43,10 @@ class StaCall {
     {
       identity::ProcessIdentityScope as_process;
       rpc::ServerCall call(reply_.attributes());
-      status = run_call(*target_.itf, call, cid_, std::span<const std::byte>(params_), order_, writer);
+      status = run_call(*target_.itf, target_.sta, call, cid_, std::span<const std::byte>(params_), order_, writer,
+                        [this]() -> Result<rpc::DeferredReply> { return std::move(reply_); });
     }  // impersonation ended and the thread's own identity restored before the reply leaves
+    if (reply_.finished()) return;  // taken by an asynchronous call, which answers it
     Status sent = status.ok() ? reply_.reply(writer.bytes()) : reply_.fail(status);
     if (!sent.ok()) log::debug("orpc: the reply of an STA call was not sent: {}", sent.to_string());
   }
@@ -72,8 +74,9 @@ Status OrpcDispatcher::post_to_sta(DispatchTarget target, rpc::ServerCall& call,
   auto job = std::make_shared<StaCall>(std::move(target), std::move(deferred), cid, params, order);
   const std::shared_ptr<Apartment> sta = job->sta();
   Status posted = sta->post([this, job] {
-    job->run([this](const ExportedInterface& itf, rpc::ServerCall& c, const GUID& id, std::span<const std::byte> p,
-                    ndr::ByteOrder o, ndr::Writer& w) { return run_call(itf, c, id, p, o, w); });
+    job->run([this](const ExportedInterface& itf, const std::shared_ptr<Apartment>& apartment, rpc::ServerCall& c,
+                    const GUID& id, std::span<const std::byte> p, ndr::ByteOrder o, ndr::Writer& w,
+                    const ReplySource& take) { return run_call(itf, apartment, c, id, p, o, w, take); });
   });
   if (!posted.ok()) {
     log::debug("orpc: STA {} refused a call: {}", sta->id(), posted.to_string());
