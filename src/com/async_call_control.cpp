@@ -30,9 +30,9 @@ AsyncCallControl::~AsyncCallControl() {
     (void)reply_->fail(Status(StatusCode::kInternal, "async call released without Signal", RPC_E_SERVERFAULT));
   }
   if (inner_ != nullptr) {
-    // Aggregation: the inner object may AddRef/Release its outer while it goes; keep this one away
+    // Aggregation: the inner object may AddRef/Release its outer while it goes; keep this one far
     // from zero meanwhile (the destructor already runs).
-    refs_.store(1, std::memory_order_relaxed);
+    refs_.store(ULONG{1} << 30, std::memory_order_relaxed);
     IUnknown* inner = inner_;
     inner_ = nullptr;
     async_ = nullptr;
