@@ -11,6 +11,7 @@
 
 #include "base/hresult_map.h"
 #include "guise/objbase.h"
+#include "ndr/async_stub_state.h"
 #include "ndr/bstr.h"
 #include "ndr/call_context.h"
 #include "ndr/decoded_memory.h"

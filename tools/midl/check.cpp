@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "async_plan.h"
 #include "builtins.h"
 #include "const_eval.h"
 
@@ -208,6 +209,7 @@ void Checker::process_interface(const ast::Interface& a, bool imported) {
       process_item(item, imported, false, raw);
     }
   }
+  if (!imported) check_async(*raw, diags_);
 }
 
 void Checker::process_method(const ast::Method& m, ir::Interface* itf, PtrKind pointer_default, std::set<std::string>& names) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "async_plan.h"
 #include "builtins.h"
 #include "emitter.h"
 #include "gen_marshal.h"
@@ -235,23 +236,12 @@ class HeaderGen {
       if (itf.async_iid) {
         std::string base = "IUnknown";
         if (itf.base_itf && itf.base_itf->async_iid) base = "Async" + itf.base;
+        // Begin_ takes [in, out] parameters as [in] (the value sent), Finish_ as [out] (async_plan.h).
         std::vector<ir::Method> async_methods;
         for (const auto& m : itf.methods) {
-          ir::Method begin;
-          begin.name = "Begin_" + m.name;
-          begin.cpp_return = "HRESULT";
-          ir::Method finish;
-          finish.name = "Finish_" + m.name;
-          finish.cpp_return = "HRESULT";
-          for (const auto& p : m.params) {
-            if (p.in) begin.params.push_back(p);
-            if (p.out) finish.params.push_back(p);
-          }
-          // Begin_ takes [in, out] parameters as [in] (MIDL: the value sent), Finish_ as [out].
-          for (auto& p : begin.params) p.out = false;
-          for (auto& p : finish.params) p.in = false;
-          async_methods.push_back(std::move(begin));
-          async_methods.push_back(std::move(finish));
+          AsyncSplit split = split_async(m);
+          async_methods.push_back(std::move(split.begin));
+          async_methods.push_back(std::move(split.finish));
         }
         out_.line();
         emit_object_interface("Async" + itf.name, *itf.async_iid, base, async_methods, true);

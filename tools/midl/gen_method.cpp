@@ -61,10 +61,9 @@ void MethodGen::put_param(const Plan& pl, const std::string& lv_base, const Iden
   marshal_.put_referent(t, lv_base, map);
 }
 
-void MethodGen::client_body(const ir::Method& m, const std::string& send_expr, const std::string& marshaler_expr,
-                            const std::string& limits_expr, const std::string& record_status) {
+void MethodGen::client_prelude(const ir::Method& m, const std::string& record_status) {
   IdentMap map = params_map();
-  const std::string rec = record_status;
+  const std::string& rec = record_status;
   for (const auto& p : m.params) {
     if (p.node->kind == Node::Kind::kHandle) out_.line("static_cast<void>(" + p.name + ");  // the binding is the RpcCallFn");
   }
@@ -90,6 +89,11 @@ void MethodGen::client_body(const ir::Method& m, const std::string& send_expr, c
       out_.line("*" + p.name + " = {};");
     }
   }
+}
+
+void MethodGen::client_encode(const ir::Method& m, const std::string& marshaler_expr, const std::string& record_status) {
+  IdentMap map = params_map();
+  const std::string& rec = record_status;
   out_.line("::guise::ndr::Writer ndr_w;");
   out_.line("ndr_w.set_interface_marshaler(" + marshaler_expr + ");");
   out_.open("const ::guise::Status ndr_in_status = [&]() -> ::guise::Status {");
@@ -102,12 +106,13 @@ void MethodGen::client_body(const ir::Method& m, const std::string& send_expr, c
   if (!rec.empty()) out_.line(rec + "ndr_in_status;");
   out_.line(failure_return(m, "ndr_in_status"));
   out_.close();
-  out_.line("auto ndr_reply = " + send_expr + ";");
-  out_.open("if (!ndr_reply.ok()) {");
-  if (!rec.empty()) out_.line(rec + "ndr_reply.status();");
-  out_.line(failure_return(m, "ndr_reply.status()"));
-  out_.close();
-  out_.line("::guise::ndr::Reader ndr_r(*ndr_reply, " + limits_expr + ");");
+}
+
+void MethodGen::client_decode(const ir::Method& m, const std::string& reply, const std::string& marshaler_expr,
+                              const std::string& limits_expr, const std::string& record_status) {
+  IdentMap map = params_map();
+  const std::string& rec = record_status;
+  out_.line("::guise::ndr::Reader ndr_r(" + reply + ", " + limits_expr + ");");
   out_.line("ndr_r.set_interface_marshaler(" + marshaler_expr + ");");
   if (m.ret) out_.line(m.cpp_return + " ndr_ret{};");
   out_.line("int ndr_stage = 0;");
@@ -170,7 +175,19 @@ void MethodGen::client_body(const ir::Method& m, const std::string& send_expr, c
   if (m.ret) out_.line("return ndr_ret;");
 }
 
-void MethodGen::server_body(const ir::Method& m, const std::string& call_prefix) {
+void MethodGen::client_body(const ir::Method& m, const std::string& send_expr, const std::string& marshaler_expr,
+                            const std::string& limits_expr, const std::string& record_status) {
+  client_prelude(m, record_status);
+  client_encode(m, marshaler_expr, record_status);
+  out_.line("auto ndr_reply = " + send_expr + ";");
+  out_.open("if (!ndr_reply.ok()) {");
+  if (!record_status.empty()) out_.line(record_status + "ndr_reply.status();");
+  out_.line(failure_return(m, "ndr_reply.status()"));
+  out_.close();
+  client_decode(m, "*ndr_reply", marshaler_expr, limits_expr, record_status);
+}
+
+void MethodGen::server_body(const ir::Method& m, const std::string& call_prefix, const ServerCall& how) {
   IdentMap map = params_map();
   out_.line("::guise::ndr::Reader ndr_r(ndr_in, ndr_ctx.limits, ndr_ctx.byte_order);");
   out_.line("ndr_r.set_interface_marshaler(ndr_ctx.interfaces);");
@@ -252,8 +269,10 @@ void MethodGen::server_body(const ir::Method& m, const std::string& call_prefix)
     }
   }
   std::string call = call_prefix + m.name + "(" + args + ")";
-  if (m.ret) out_.line("const " + m.cpp_return + " ndr_ret = " + call + ";");
+  if (!how.result.empty()) out_.line(how.result + " = " + call + ";");
+  else if (m.ret) out_.line("const " + m.cpp_return + " ndr_ret = " + call + ";");
   else out_.line(call + ";");
+  for (const auto& l : how.after_call) out_.line(l);
   for (const auto& p : m.params) {
     if (!p.out) continue;
     Plan pl = plan(p);
@@ -264,7 +283,7 @@ void MethodGen::server_body(const ir::Method& m, const std::string& call_prefix)
       put_param(pl, p.name, map);
     }
   }
-  if (m.ret) marshal_.put_flat(*m.ret, "ndr_ret", map);
+  if (m.ret && how.result.empty()) marshal_.put_flat(*m.ret, "ndr_ret", map);
   out_.line("return ::guise::Status::Ok();");
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "diagnostics.h"
 #include "emitter.h"
@@ -28,9 +29,26 @@ class MethodGen {
   void client_body(const ir::Method& m, const std::string& send_expr, const std::string& marshaler_expr,
                    const std::string& limits_expr, const std::string& record_status);
 
+  // The pieces of client_body, also used apart by the asynchronous Begin_/Finish_ halves:
+  // client_prelude refuses NULL [ref] parameters and zeroes [out]-only ones; client_encode declares
+  // ndr_w and encodes the [in] parameters into it (returning on failure); client_decode reads the
+  // [out] parameters and the return value from `reply` (a byte container lvalue) and returns.
+  void client_prelude(const ir::Method& m, const std::string& record_status);
+  void client_encode(const ir::Method& m, const std::string& marshaler_expr, const std::string& record_status);
+  void client_decode(const ir::Method& m, const std::string& reply, const std::string& marshaler_expr,
+                     const std::string& limits_expr, const std::string& record_status);
+
+  // How a server body calls the method: by default the return value is encoded after the [out]
+  // parameters; with `result` set it is assigned there instead (Begin_: *ndr_begin_result) and not
+  // encoded. `after_call` lines follow the call, with the decoded parameters still in scope.
+  struct ServerCall {
+    std::string result;
+    std::vector<std::string> after_call;
+  };
+
   // Body of a server stub; `call_prefix` is "ndr_self->" (the object) and the locals ndr_in (span),
   // ndr_w (Writer&) and ndr_ctx (CallContext&) are in scope.
-  void server_body(const ir::Method& m, const std::string& call_prefix);
+  void server_body(const ir::Method& m, const std::string& call_prefix, const ServerCall& how = {});
 
   // The statement returning a failed call's Status `s` in the method's return type.
   static std::string failure_return(const ir::Method& m, const std::string& s);

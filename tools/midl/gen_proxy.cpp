@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "async_plan.h"
 #include "builtins.h"
 #include "emitter.h"
 #include "gen_header.h"
@@ -37,6 +38,7 @@ class ProxyGen {
     out_.line("// IID, plain-RPC client stubs and server dispatch tables. See ndr/generated_support.h.");
     out_.line("#include <algorithm>");
     out_.line("#include <cstring>");
+    out_.line("#include <memory>");
     out_.line("#include <span>");
     out_.line("#include <type_traits>");
     out_.line();
@@ -45,6 +47,7 @@ class ProxyGen {
     types();
     for (const auto& itf : m_.interfaces) {
       if (remoted(*itf)) object_interface(*itf);
+      if (remoted(*itf) && itf->async_iid) async_interface(*itf);
       if (is_rpc(*itf)) rpc_interface(*itf);
     }
     registration();
@@ -139,6 +142,178 @@ class ProxyGen {
     out_.line("}  // namespace");
   }
 
+  // The value a saved [in] parameter is read from, in a scope where the parameter is in scope.
+  static std::string saved_source(const SavedParam& sp) { return (sp.pointee ? "*" : "") + sp.param->name; }
+
+  // Finish_'s view of a saved [in] parameter, from `holder` (an lvalue of the saved structure).
+  void saved_locals(const AsyncSplit& split, const std::string& holder) {
+    for (const auto& sp : split.saved) {
+      const std::string& name = sp.param->name;
+      if (sp.pointee) out_.line("[[maybe_unused]] const auto* const " + name + " = &" + holder + "." + name + ";");
+      else out_.line("[[maybe_unused]] const auto& " + name + " = " + holder + "." + name + ";");
+    }
+  }
+
+  // Async<itf>: the proxy a client call object marshals Begin_/Finish_ through, and the stub halves
+  // driving a server call object (ndr/async_proxy.h). Begin_/Finish_ reuse the synchronous client
+  // and server bodies on the split methods (async_plan.h), so the bytes are the synchronous call's.
+  void async_interface(const ir::Interface& itf) {
+    const std::string& n = itf.name;
+    const std::string an = "Async" + n;
+    const auto bases = async_chain(itf);
+    struct Entry {
+      const ir::Interface* owner;
+      const ir::Method* m;
+      AsyncSplit split;
+      std::string saved_type;  // empty when nothing is saved
+    };
+    std::vector<Entry> entries;
+    for (const ir::Interface* b : bases) {
+      for (const auto& m : b->methods) {
+        Entry e{b, &m, split_async(m), {}};
+        if (!e.split.saved.empty()) e.saved_type = an + "_Saved_" + std::to_string(m.opnum);
+        entries.push_back(std::move(e));
+      }
+    }
+    out_.line();
+    out_.line("namespace {");
+    for (const auto& e : entries) {
+      if (e.saved_type.empty()) continue;
+      out_.line();
+      out_.line("// What Finish_" + e.m->name + " needs from Begin_" + e.m->name + ": the [in] values its [out] parameters depend on.");
+      out_.open("struct " + e.saved_type + " {");
+      for (const auto& sp : e.split.saved) out_.line(sp.value_type + " " + sp.param->name + "{};");
+      out_.close("};");
+    }
+    out_.line();
+    out_.line("// " + an + "'s proxy: IUnknown goes to the call object (outer); Begin_/Finish_ marshal M's request and");
+    out_.line("// response through the channel under " + n + "'s IID and opnums.");
+    out_.open("class " + an + "_Proxy final : public " + an + " {");
+    out_.middle(" public:");
+    out_.line(an + "_Proxy(IUnknown* outer, ::guise::ndr::AsyncProxyChannel& channel) : outer_(outer), channel_(channel) {}");
+    out_.line("using IUnknown::QueryInterface;");
+    out_.line("HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override { return outer_->QueryInterface(riid, ppv); }");
+    out_.line("ULONG STDMETHODCALLTYPE AddRef() override { return outer_->AddRef(); }");
+    out_.line("ULONG STDMETHODCALLTYPE Release() override { return outer_->Release(); }");
+    for (const auto& e : entries) {
+      out_.line("HRESULT STDMETHODCALLTYPE " + e.split.begin.name + method_parameters(e.split.begin) + " override;");
+      out_.line("HRESULT STDMETHODCALLTYPE " + e.split.finish.name + method_parameters(e.split.finish) + " override;");
+    }
+    out_.line();
+    out_.middle(" private:");
+    out_.line("IUnknown* outer_;");
+    out_.line("::guise::ndr::AsyncProxyChannel& channel_;");
+    for (const auto& e : entries) {
+      if (!e.saved_type.empty()) out_.line(e.saved_type + " saved_" + std::to_string(e.m->opnum) + "_{};");
+    }
+    out_.close("};");
+    for (const auto& e : entries) {
+      const std::string op = std::to_string(e.m->opnum);
+      const std::string where = "// " + e.owner->name + "::" + e.m->name + ", opnum " + op;
+      out_.line();
+      out_.line(where + ": the request");
+      out_.open("HRESULT STDMETHODCALLTYPE " + an + "_Proxy::" + e.split.begin.name + method_parameters(e.split.begin) + " {");
+      {
+        MethodGen gen(out_, diags_);
+        gen.client_prelude(e.split.begin, "");
+        gen.client_encode(e.split.begin, "channel_.interface_marshaler()", "");
+      }
+      for (const auto& sp : e.split.saved) out_.line("saved_" + op + "_." + sp.param->name + " = " + saved_source(sp) + ";");
+      out_.line("return channel_.begin(IID_" + n + ", " + op + ", ndr_w.bytes());");
+      out_.close();
+      out_.line();
+      out_.line(where + ": the response");
+      out_.open("HRESULT STDMETHODCALLTYPE " + an + "_Proxy::" + e.split.finish.name + method_parameters(e.split.finish) + " {");
+      if (!e.saved_type.empty()) saved_locals(e.split, "saved_" + op + "_");
+      {
+        MethodGen gen(out_, diags_);
+        gen.client_prelude(e.split.finish, "");
+        out_.line("std::vector<std::byte> ndr_reply;");
+        out_.line("const HRESULT ndr_hr = channel_.finish(" + op + ", ndr_reply);");
+        out_.line("if (ndr_hr != S_OK) return ndr_hr;");
+        gen.client_decode(e.split.finish, "ndr_reply", "channel_.interface_marshaler()", "channel_.limits()", "");
+      }
+      out_.close();
+    }
+    // Server halves.
+    for (const auto& e : entries) {
+      const std::string op = std::to_string(e.m->opnum);
+      out_.line();
+      out_.open("::guise::Status " + an + "_Begin_" + e.m->name + "(" + an +
+                "* ndr_self, IUnknown* ndr_object, std::span<const std::byte> ndr_in, ::guise::ndr::CallContext& ndr_ctx, HRESULT* ndr_begin_result) {");
+      out_.line("static_cast<void>(ndr_object);");
+      out_.line("::guise::ndr::Writer ndr_w;  // Begin_ has no response");
+      MethodGen::ServerCall how;
+      how.result = "*ndr_begin_result";
+      if (!e.saved_type.empty()) {
+        std::string init;
+        for (const auto& sp : e.split.saved) init += (init.empty() ? "" : ", ") + saved_source(sp);
+        how.after_call.push_back("if (SUCCEEDED(*ndr_begin_result)) ::guise::ndr::AsyncStubState::save(ndr_object, " + op +
+                                 ", std::make_shared<" + e.saved_type + ">(" + e.saved_type + "{" + init + "}));");
+      }
+      {
+        MethodGen gen(out_, diags_);
+        gen.server_body(e.split.begin, "ndr_self->", how);
+      }
+      out_.close();
+      out_.line();
+      out_.open("::guise::Status " + an + "_Finish_" + e.m->name + "(" + an +
+                "* ndr_self, IUnknown* ndr_object, ::guise::ndr::Writer& ndr_w, ::guise::ndr::CallContext& ndr_ctx) {");
+      out_.line("static_cast<void>(ndr_object);");
+      if (!e.saved_type.empty()) {
+        out_.line("const auto ndr_saved = std::static_pointer_cast<" + e.saved_type +
+                  ">(::guise::ndr::AsyncStubState::take(ndr_object, " + op + "));");
+        out_.open("if (ndr_saved == nullptr) {");
+        out_.line("return ::guise::Status(::guise::StatusCode::kFailedPrecondition, \"ndr: " + an + "::Finish_" + e.m->name +
+                  " without a successful Begin_" + e.m->name + "\", RPC_E_CALL_COMPLETE);");
+        out_.close();
+        saved_locals(e.split, "(*ndr_saved)");
+      }
+      out_.line("const std::span<const std::byte> ndr_in;  // Finish_ receives nothing");
+      {
+        MethodGen gen(out_, diags_);
+        gen.server_body(e.split.finish, "ndr_self->");
+      }
+      out_.close();
+    }
+    auto opnum_error = [&]() {
+      out_.line("default: break;");
+      out_.close();
+      out_.line("// nca_s_op_rng_error: no such method in " + n + ".");
+      out_.line("return ::guise::Status(::guise::StatusCode::kInvalidInput, \"ndr: opnum out of range for " + an +
+                "\", static_cast<HRESULT>(0x1C010002u));");
+      out_.close();
+    };
+    out_.line();
+    out_.open("::guise::Status " + an + "_InvokeBegin(IUnknown* ndr_object, std::uint16_t ndr_opnum, std::span<const std::byte> ndr_in, ::guise::ndr::CallContext& ndr_ctx, HRESULT* ndr_begin_result) {");
+    out_.line(an + "* ndr_self = static_cast<" + an + "*>(ndr_object);");
+    out_.line("HRESULT ndr_ignored = S_OK;");
+    out_.line("if (ndr_begin_result == nullptr) ndr_begin_result = &ndr_ignored;");
+    out_.open("switch (ndr_opnum) {");
+    for (const auto& e : entries) {
+      out_.line("case " + std::to_string(e.m->opnum) + ": return " + an + "_Begin_" + e.m->name +
+                "(ndr_self, ndr_object, ndr_in, ndr_ctx, ndr_begin_result);");
+    }
+    opnum_error();
+    out_.line();
+    out_.open("::guise::Status " + an + "_InvokeFinish(IUnknown* ndr_object, std::uint16_t ndr_opnum, ::guise::ndr::Writer& ndr_w, ::guise::ndr::CallContext& ndr_ctx) {");
+    out_.line(an + "* ndr_self = static_cast<" + an + "*>(ndr_object);");
+    out_.open("switch (ndr_opnum) {");
+    for (const auto& e : entries) {
+      out_.line("case " + std::to_string(e.m->opnum) + ": return " + an + "_Finish_" + e.m->name + "(ndr_self, ndr_object, ndr_w, ndr_ctx);");
+    }
+    opnum_error();
+    out_.line();
+    out_.open("::guise::ndr::AsyncProxyPtr " + an + "_CreateProxy(IUnknown* outer, ::guise::ndr::AsyncProxyChannel& channel) {");
+    out_.line("auto* proxy = new " + an + "_Proxy(outer, channel);");
+    out_.line("return ::guise::ndr::AsyncProxyPtr(static_cast<IUnknown*>(static_cast<" + an + "*>(proxy)),");
+    out_.line("                                   ::guise::ndr::AsyncProxyDeleter{[](IUnknown* p) { delete static_cast<" + an +
+              "_Proxy*>(static_cast<" + an + "*>(p)); }});");
+    out_.close();
+    out_.line();
+    out_.line("}  // namespace");
+  }
+
   void rpc_interface(const ir::Interface& itf) {
     const std::string& n = itf.name;
     out_.line();
@@ -189,6 +364,12 @@ class ProxyGen {
       out_.line("ndr_registry.add(::guise::ndr::ProxyStubEntry{\"" + n + "\", IID_" + n + ", IID_" +
                 (itf->base.empty() ? std::string("IUnknown") : itf->base) + ", " + std::to_string(count) + ", &" + n +
                 "_CreateProxy, &" + n + "_Stub});");
+      if (!itf->async_iid) continue;
+      const std::string async_base =
+          itf->base_itf != nullptr && itf->base_itf->async_iid ? "Async" + itf->base : std::string("IUnknown");
+      out_.line("ndr_registry.add_async(::guise::ndr::AsyncProxyStubEntry{\"Async" + n + "\", IID_Async" + n + ", IID_" + n +
+                ", IID_" + async_base + ", " + std::to_string(count) + ", &Async" + n + "_CreateProxy, &Async" + n +
+                "_InvokeBegin, &Async" + n + "_InvokeFinish});");
     }
     out_.close();
     out_.line();
@@ -301,6 +482,40 @@ std::string generate_fuzz(const ir::Module& m) {
                          "  static_cast<void>(entry->invoke_stub(&object, static_cast<std::uint16_t>(" +
                              std::to_string(bases.front()->first_opnum) + " + method), body, out, ctx));\n",
                          count});
+      if (itf->async_iid && itf->object) {
+        // The asynchronous decoders: invoke_begin on the same bytes, then invoke_finish when it took them.
+        const auto async_bases = async_chain(*itf);
+        std::size_t async_count = 0;
+        for (const auto* b : async_bases) async_count += b->methods.size();
+        out.line();
+        out.open("class Async" + n + "_FuzzObject final : public Async" + n + " {");
+        out.middle(" public:");
+        out.line("HRESULT STDMETHODCALLTYPE QueryInterface(REFIID, void** ppv) override {");
+        out.line("  if (ppv != nullptr) *ppv = nullptr;");
+        out.line("  return E_NOINTERFACE;");
+        out.line("}");
+        out.line("ULONG STDMETHODCALLTYPE AddRef() override { return 1; }");
+        out.line("ULONG STDMETHODCALLTYPE Release() override { return 1; }");
+        for (const auto* b : async_bases) {
+          for (const auto& meth : b->methods) {
+            const AsyncSplit split = split_async(meth);
+            for (const ir::Method* half : {&split.begin, &split.finish}) {
+              out.line("HRESULT STDMETHODCALLTYPE " + half->name + method_parameters(*half, false) + " override { return S_OK; }");
+            }
+          }
+        }
+        out.close("};");
+        targets.push_back({"  static Async" + n + "_FuzzObject object;\n"
+                           "  const auto* entry = ::guise::ndr::ProxyStubRegistry::instance().find_async(IID_Async" + n + ");\n"
+                           "  if (entry == nullptr) return 0;\n"
+                           "  const auto opnum = static_cast<std::uint16_t>(" +
+                               std::to_string(async_bases.front()->first_opnum) + " + method);\n"
+                           "  HRESULT begun = E_FAIL;\n"
+                           "  if (entry->invoke_begin(&object, opnum, body, ctx, &begun).ok() && SUCCEEDED(begun)) {\n"
+                           "    static_cast<void>(entry->invoke_finish(&object, opnum, out, ctx));\n"
+                           "  }\n",
+                           async_count});
+      }
     } else {
       out.line();
       out.open("class " + n + "_FuzzServer final : public " + n + "_Server {");
