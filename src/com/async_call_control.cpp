@@ -11,6 +11,7 @@
 #include "com/orpc_headers.h"
 #include "guise/synchapi.h"
 #include "identity/impersonation.h"
+#include "ndr/async_stub_state.h"
 
 namespace guise::com {
 
@@ -29,6 +30,8 @@ AsyncCallControl::~AsyncCallControl() {
               call_.entry->name, call_.opnum);
     (void)reply_->fail(Status(StatusCode::kInternal, "async call released without Signal", RPC_E_SERVERFAULT));
   }
+  // What a generated invoke_begin kept for a Finish_ that was never driven (ndr/async_stub_state.h).
+  if (async_ != nullptr) ndr::AsyncStubState::forget(async_);
   if (inner_ != nullptr) {
     // Aggregation: the inner object may AddRef/Release its outer while it goes; keep this one far
     // from zero meanwhile (the destructor already runs).

@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "activation.h"
-#include "comsecurity.h"
 #include "oxidresolver.h"
 #include "remunkn.h"
 
@@ -205,10 +204,9 @@ TEST(SystemIdlSecurity, SecurityInterfacesHaveTheirWindowsIids) {
   EXPECT_EQ(guise::uuidof<ICancelMethodCalls>(), (IID{0x00000029, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
   EXPECT_EQ(guise::uuidof<IRemUnknown>(), (IID{0x00000131, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
   EXPECT_EQ(guise::uuidof<IRemUnknown2>(), (IID{0x00000143, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
-  // [local] interfaces have no proxy; ISynchronize (not local) has one.
-  comsecurity_register_proxy_stubs();
+  // Implemented by the runtime in the caller's process: never marshaled, no proxies.
   EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find(IID_IServerSecurity), nullptr);
-  EXPECT_NE(guise::ndr::ProxyStubRegistry::instance().find(IID_ISynchronize), nullptr);
+  EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find(IID_ICallFactory), nullptr);
 }
 
 }  // namespace
