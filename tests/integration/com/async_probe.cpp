@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -37,8 +39,52 @@ std::vector<std::string> split_steps(const std::string& script) {
   return steps;
 }
 
-std::mutex g_threads_mu;
-std::vector<std::thread> g_threads;  // the "later" threads, joined at exit
+// The thread "later" steps run on. Started before any call, at the process identity: Linux gives a new
+// thread its creator's credentials, so a thread created inside Begin_ while impersonating would start
+// as the caller.
+class LaterWorker {
+ public:
+  LaterWorker()
+      : thread_([this] {
+          (void)CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+          std::unique_lock lock(mu_);
+          for (;;) {
+            cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+            if (jobs_.empty()) break;
+            std::function<void()> job = std::move(jobs_.front());
+            jobs_.pop_front();
+            lock.unlock();
+            job();
+            lock.lock();
+          }
+          lock.unlock();
+          CoUninitialize();
+        }) {}
+  ~LaterWorker() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+std::mutex g_worker_mu;
+std::unique_ptr<LaterWorker> g_worker;
 std::mutex g_finished_mu;
 std::condition_variable g_finished_cv;
 std::deque<std::string> g_finished;  // transcripts of "later" runs
@@ -166,10 +212,14 @@ bool ProbeCall::run_steps(const std::vector<std::string>& steps, std::size_t fir
       continue;
     }
     if (step == "later") {
-      outer_->AddRef();  // the thread's reference: the call lives until it signals or lets go
-      std::lock_guard threads(g_threads_mu);
-      g_threads.emplace_back([this, steps, i] {
-        (void)CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+      outer_->AddRef();  // the worker's reference: the call lives until it signals or lets go
+      std::lock_guard worker(g_worker_mu);
+      if (!g_worker) {
+        outer_->Release();
+        append("later=noworker");
+        return true;
+      }
+      g_worker->post([this, steps, i] {
         append("later tid=" + std::to_string(::syscall(SYS_gettid)));
         HRESULT ignored = S_OK;
         const bool signal = run_steps(steps, i + 1, ignored);
@@ -182,7 +232,6 @@ bool ProbeCall::run_steps(const std::vector<std::string>& steps, std::size_t fir
         IUnknown* outer = outer_;
         if (signal) (void)signal_step();
         outer->Release();  // may destroy this call object
-        CoUninitialize();
       });
       return false;
     }
@@ -270,13 +319,18 @@ std::string last_async_transcript() {
   return out;
 }
 
+void start_async_probe_worker() {
+  std::lock_guard lock(g_worker_mu);
+  if (!g_worker) g_worker = std::make_unique<LaterWorker>();
+}
+
 void join_async_probe_threads() {
-  std::vector<std::thread> threads;
+  std::unique_ptr<LaterWorker> worker;
   {
-    std::lock_guard lock(g_threads_mu);
-    threads.swap(g_threads);
+    std::lock_guard lock(g_worker_mu);
+    worker = std::move(g_worker);
   }
-  for (auto& t : threads) t.join();
+  worker.reset();  // runs what is queued, then joins
 }
 
 }  // namespace guise::com::testing

@@ -8,8 +8,8 @@
 //   signal       "signal=<hr>": ISynchronize::Signal on the control object
 //   testcancel   "testcancel=<hr>": ICancelMethodCalls::TestCancel on it
 //   waitcancel   "waitcancel=<hr>": TestCancel until RPC_E_CALL_CANCELED (≤ 20 s, polled every 10 ms)
-//   later        Begin_ returns now; a new thread runs the rest of the script, then signals (the reply
-//                leaves then): "later tid=<its kernel tid>"
+//   later        Begin_ returns now; the probe's worker thread runs the rest of the script, then
+//                signals (the reply leaves then): "later tid=<its kernel tid>"
 //   nosignal     nobody signals: the call object is released without Signal
 //   fail:<hex>   Begin_ returns this HRESULT at once (no more steps run)
 // Outside an asynchronous call these steps answer "<step>=nocall".
@@ -41,7 +41,9 @@ std::optional<std::string> async_probe_step(const std::string& step);
 // The transcript of the next "later" run that finished (waits ≤ 20 s): "lastasync <transcript>", or
 // "lastasync none".
 std::string last_async_transcript();
-// Joins the "later" threads (server exit).
+// Starts the thread "later" steps run on (before any call: a thread created while impersonating would
+// start with the caller's kernel ids), and joins it at server exit.
+void start_async_probe_worker();
 void join_async_probe_threads();
 // Registers the server halves of AsyncISecurityProbe (async_probe_stub.cpp) unless generated ones are.
 void register_async_probe_stub();
