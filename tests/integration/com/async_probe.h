@@ -45,7 +45,6 @@ std::string last_async_transcript();
 // start with the caller's kernel ids), and joins it at server exit.
 void start_async_probe_worker();
 void join_async_probe_threads();
-// Registers the server halves of AsyncISecurityProbe (async_probe_stub.cpp) unless generated ones are.
-void register_async_probe_stub();
+
 
 }  // namespace guise::com::testing

@@ -157,7 +157,6 @@ int main(int argc, char** argv) {
   }
   ISecurityProbe* probe = nullptr;
   if (async) {
-    register_async_probe_stub();
     start_async_probe_worker();
     probe = new AsyncSecurityProbe();
   } else {
