@@ -98,12 +98,14 @@ TEST_P(CallSecurityAsync, A8_R60_R61_AfterSignalTheContextIsSignalledNotDead) {
   ASSERT_TRUE(alice.ready());
   ASSERT_EQ(alice.blanket("10", "2", "3"), kOk);
   const std::string out = alice.run("imp;status;signal;status;open:" + path("alice") + ";open:" + path("root") +
-                                    ";imp;ssimp;status;blanket;rev;status;imp;signal");
+                                    ";imp;ssimp;status;blanket;rev;status;imp;signal;testcancel");
   EXPECT_TRUE(has(out, "hr=00000000 imp=00000000; " + kAsAlice + " groups= imp=1; signal=00000000; ")) << out;
   EXPECT_TRUE(has(out, "signal=00000000; " + kAsAlice + " groups= imp=1; open=0; open=13; ")) << "R61: " << out;
   EXPECT_TRUE(has(out, "open=13; imp=80010117; imp=80010117; " + kAsAlice + " groups= imp=1; qcb=00000000"))
       << "R60: " << out;
-  EXPECT_TRUE(has(out, "rev=00000000; " + kRoot + " groups= imp=0; imp=80010117; signal=80010117")) << out;
+  EXPECT_TRUE(has(out, "rev=00000000; " + kRoot + " groups= imp=0; imp=80010117; signal=80010117; " +
+                           "testcancel=80010117"))
+      << "a second Signal, TestCancel after Signal: " << out;
   EXPECT_TRUE(has(alice.run("status"), kRoot + " groups= imp=0"));
 }
 
@@ -159,6 +161,7 @@ TEST_P(CallSecurityAsync, BeginFailureIsTheCallsFailure) {
   SecurityClient alice(server, kAlice);
   ASSERT_TRUE(alice.ready());
   EXPECT_TRUE(has(alice.run("status;fail:80070005"), "hr=80070005")) << "E_ACCESSDENIED from Begin_";
+  EXPECT_TRUE(has(alice.run("signal;fail:8007000e"), "hr=8007000e")) << "signalled, then Begin_ failed";
   EXPECT_TRUE(has(alice.run("status"), "hr=00000000 " + kRoot));
 }
 
