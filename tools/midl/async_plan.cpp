@@ -96,13 +96,6 @@ void check_async(const ir::Interface& itf, Diagnostics& diags) {
     }
     for (const auto& p : m.params) {
       if (!p.out) continue;
-      if (p.in && p.node->kind == Node::Kind::kPointer && p.node->ptr == ir::PtrKind::kRef && p.node->target &&
-          (p.node->target->kind == Node::Kind::kString ||
-           (p.node->target->kind == Node::Kind::kStruct && p.node->target->st->conformant))) {
-        // Sized by what was sent: Finish_ would have no buffer to receive it in.
-        diags.error(p.where, "[in, out] parameter '" + p.name + "' of async method '" + m.name +
-                                 "' is a string or conformant structure updated in place (not supported)");
-      }
       std::set<std::string> needed;
       correlations(*p.node, needed);
       for (const auto& name : needed) {
@@ -110,10 +103,10 @@ void check_async(const ir::Interface& itf, Diagnostics& diags) {
         if (q == nullptr || !q->in) continue;
         if (q->out) {
           diags.error(p.where, "[out] parameter '" + p.name + "' of async method '" + m.name + "' depends on [in, out] parameter '" +
-                                   name + "', which Finish_ cannot see as sent (not supported)");
+                                   name + "', whose sent value Finish_ does not see (not supported)");
         } else if (!saveable(*q)) {
           diags.error(p.where, "[out] parameter '" + p.name + "' of async method '" + m.name + "' depends on [in] parameter '" +
-                                   name + "', which is not a scalar Finish_ can be given (not supported)");
+                                   name + "', which Finish_ cannot be given: only scalars, enums, IIDs and [ref] pointers to scalars are kept from Begin_ (not supported)");
         }
       }
     }

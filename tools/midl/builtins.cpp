@@ -124,6 +124,17 @@ const char* system_import_header(const std::string& idl_name) {
   return it == table.end() ? nullptr : it->second;
 }
 
+const char* header_declared_interface(const std::string& name) {
+  static const std::map<std::string, const char*> table = {
+      {"IClassFactory", "guise/objidl.h"},      {"IMallocSpy", "guise/objidl.h"},
+      {"ISequentialStream", "guise/objidl.h"},  {"IStream", "guise/objidl.h"},
+      {"IServerSecurity", "guise/objidl.h"},    {"IClientSecurity", "guise/objidl.h"},
+      {"ICallFactory", "guise/objidl.h"},       {"ISynchronize", "guise/objidl.h"},
+      {"ISynchronizeHandle", "guise/objidl.h"}, {"ICancelMethodCalls", "guise/objidl.h"}};
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
+
 std::string cpp_spelling(const ast::TypeSpec& ts, const std::map<std::string, std::string>* builtin_struct_tags) {
   std::string out = ts.is_const ? "const " : "";
   switch (ts.kind) {

@@ -30,6 +30,10 @@ const BuiltinType* builtin_base(const std::string& canonical);
 const BuiltinType* builtin_type(const std::string& name);
 // The include/guise header a system import stands for ("unknwn.h"), or nullptr.
 const char* system_import_header(const std::string& idl_name);
+// The include/guise header that declares COM interface `name` ("guise/objidl.h" for ISynchronize), or
+// nullptr. An IDL may define such an interface to get its proxy and stub; the generated header then
+// prints no second declaration (the IDL's signature must be the header's).
+const char* header_declared_interface(const std::string& name);
 // How a type spec is spelled in C++ (base types through the table, others as written). A structure
 // tag in `builtin_struct_tags` ("_GUID" of an IDL that redeclares GUID) is spelled as the built-in.
 std::string cpp_spelling(const ast::TypeSpec& ts, const std::map<std::string, std::string>* builtin_struct_tags = nullptr);

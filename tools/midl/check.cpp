@@ -135,6 +135,7 @@ void Checker::process_interface(const ast::Interface& a, bool imported) {
   itf->name = a.name;
   itf->imported = imported;
   itf->where = a.where;
+  itf->declared_by = header_declared_interface(a.name);
   PtrKind pointer_default = PtrKind::kUnique;
   for (const auto& attr : a.attrs) {
     const std::string& n = attr.name;

@@ -231,6 +231,10 @@ class HeaderGen {
       out_.line("// " + itf.name + " is declared by guise/unknwn.h (vtable: QueryInterface, AddRef, Release).");
       return;
     }
+    if (itf.declared_by != nullptr) {
+      out_.line("// " + itf.name + " is declared by " + itf.declared_by + " (its proxy and stub are generated here).");
+      return;
+    }
     if (itf.object) {
       emit_object_interface(itf.name, itf.iid, itf.base.empty() ? "IUnknown" : itf.base, itf.methods, false);
       if (itf.async_iid) {

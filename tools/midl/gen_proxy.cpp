@@ -216,15 +216,21 @@ class ProxyGen {
       {
         MethodGen gen(out_, diags_);
         gen.client_prelude(e.split.begin, "");
+        // Kept before anything can fail: Finish_ sizes the caller's buffers by what this Begin_ was given.
+        for (const auto& sp : e.split.saved) out_.line("saved_" + op + "_." + sp.param->name + " = " + saved_source(sp) + ";");
         gen.client_encode(e.split.begin, "channel_.interface_marshaler()", "");
       }
-      for (const auto& sp : e.split.saved) out_.line("saved_" + op + "_." + sp.param->name + " = " + saved_source(sp) + ";");
       out_.line("return channel_.begin(IID_" + n + ", " + op + ", ndr_w.bytes());");
       out_.close();
       out_.line();
       out_.line(where + ": the response");
       out_.open("HRESULT STDMETHODCALLTYPE " + an + "_Proxy::" + e.split.finish.name + method_parameters(e.split.finish) + " {");
-      if (!e.saved_type.empty()) saved_locals(e.split, "saved_" + op + "_");
+      if (!e.saved_type.empty()) {
+        // Taken once: a second Finish_ (RPC_E_CALL_COMPLETE) sizes nothing by a finished call.
+        out_.line("const " + e.saved_type + " ndr_saved = saved_" + op + "_;");
+        out_.line("saved_" + op + "_ = {};");
+        saved_locals(e.split, "ndr_saved");
+      }
       {
         MethodGen gen(out_, diags_);
         gen.client_prelude(e.split.finish, "");

@@ -124,6 +124,9 @@ struct Interface {
   std::uint16_t version_minor = 0;
   bool imported = false;
   bool predeclared = false;   // declared by include/guise (IUnknown): no header declaration
+  // Defined by the IDL but also declared by this include/guise header (ISynchronize): marshaled as
+  // any other interface, only its header declaration is left out.
+  const char* declared_by = nullptr;
   SourceLocation where;
 };
 

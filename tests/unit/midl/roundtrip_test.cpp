@@ -12,6 +12,7 @@
 
 #include "guise/oleauto.h"
 #include "roundtrip.h"
+#include "unit/midl/async_loopback.h"
 #include "unit/ndr/hex.h"
 
 namespace {
@@ -695,6 +696,119 @@ TEST(RoundTripTypes, FixedLayoutStructureTruncatedIsOneCleanError) {
   RT_POINT p{};
   EXPECT_FALSE(guise::ndr::generated::ndr_get_flat(r, p).ok());
   EXPECT_EQ(r.error(), guise::ndr::DecodeError::kTruncated);
+}
+
+// ---- asynchronous halves (AsyncIRoundTrip) ----------------------------------------------------
+// The async proxy's Begin_/Finish_ against IRoundTrip's synchronous stub, compared with what the
+// synchronous proxy sent and received for the same call (async_calls_test.cpp drives the server
+// halves).
+
+class AsyncRoundTrip : public RoundTrip {
+ protected:
+  void SetUp() override {
+    RoundTrip::SetUp();
+    const auto* entry = guise::ndr::ProxyStubRegistry::instance().find_async(IID_AsyncIRoundTrip);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find_async_for_sync(IID_IRoundTrip), entry);
+    EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find_async_for_sync(IID_IRoundTrip2), nullptr);
+    async_holder_ = entry->create_async_proxy(&outer_, async_channel_);
+    async = static_cast<AsyncIRoundTrip*>(async_holder_.get());
+  }
+
+  void expect_same_wire(std::uint16_t opnum) {
+    EXPECT_EQ(async_channel_.iid, IID_IRoundTrip);
+    EXPECT_EQ(async_channel_.begun_opnum, opnum);
+    EXPECT_EQ(to_hex(async_channel_.request), to_hex(channel_.last_request));
+    EXPECT_EQ(to_hex(async_channel_.response), to_hex(channel_.last_response));
+  }
+
+  guise::midl::testing::AsyncLoopback async_channel_{static_cast<IRoundTrip2*>(&server_), &marshaler_};
+  guise::ndr::AsyncProxyPtr async_holder_;
+  AsyncIRoundTrip* async = nullptr;
+};
+
+TEST_F(AsyncRoundTrip, ReferenceIidAndInOutGuidAreTheSyncWire) {
+  GUID h = IID_IRoundTrip;
+  boolean equal = 0;
+  ASSERT_EQ(proxy->Guids(IID_IRoundTrip2, IID_IRoundTrip2, &h, &equal), S_OK);
+  GUID sent = IID_IRoundTrip;
+  ASSERT_EQ(async->Begin_Guids(IID_IRoundTrip2, IID_IRoundTrip2, &sent), S_OK);
+  GUID received{};
+  boolean async_equal = 0;
+  ASSERT_EQ(async->Finish_Guids(&received, &async_equal), S_OK);
+  EXPECT_EQ(sent, IID_IRoundTrip);
+  EXPECT_EQ(received, h);
+  EXPECT_EQ(async_equal, 1);
+  expect_same_wire(18);
+}
+
+TEST_F(AsyncRoundTrip, StructureWithEmbeddedPointersAndBstrAreTheSyncWire) {
+  WCHAR name[] = u"n";
+  char tag[] = "t";
+  RT_POINT where{3, 4};
+  BSTR note = SysAllocString(u"memo");
+  RT_RECORD in = make_record(name, tag, &where, note);
+  RT_RECORD out{};
+  ASSERT_EQ(proxy->Record(&in, &out), S_OK);
+  guise::ndr::Freer f;
+  guise::ndr::generated::ndr_free(out, f);
+  ASSERT_EQ(async->Begin_Record(&in), S_OK);
+  RT_RECORD async_out{};
+  ASSERT_EQ(async->Finish_Record(&async_out), S_OK);
+  expect_same_wire(10);
+  EXPECT_EQ(std::u16string(async_out.name), u"n");
+  ASSERT_NE(async_out.where, nullptr);
+  EXPECT_EQ(async_out.where->y, 5);
+  EXPECT_EQ(std::u16string(async_out.note, SysStringLen(async_out.note)), u"memo");
+  guise::ndr::generated::ndr_free(async_out, f);
+
+  BSTR bstr_out = nullptr;
+  ASSERT_EQ(proxy->Strings(note, &bstr_out), S_OK);
+  SysFreeString(bstr_out);
+  ASSERT_EQ(async->Begin_Strings(note), S_OK);
+  ASSERT_EQ(async->Finish_Strings(&bstr_out), S_OK);
+  EXPECT_EQ(std::u16string(bstr_out, SysStringLen(bstr_out)), u"memomemo");
+  SysFreeString(bstr_out);
+  expect_same_wire(19);
+  SysFreeString(note);
+}
+
+TEST_F(AsyncRoundTrip, IidIsOnAnOutPointerUsesTheRiidBeginSent) {
+  void* dyn = nullptr;
+  ASSERT_EQ(async->Begin_Dynamic(IID_IRoundTrip2), S_OK);
+  ASSERT_EQ(async->Finish_Dynamic(&dyn), S_OK);
+  ASSERT_NE(dyn, nullptr);
+  EXPECT_EQ(dyn, static_cast<void*>(static_cast<IRoundTrip2*>(&server_)));
+  static_cast<IUnknown*>(dyn)->Release();
+  IUnknown* unk = nullptr;
+  ASSERT_EQ(async->Begin_Objects(static_cast<IRoundTrip*>(&server_)), S_OK);
+  ASSERT_EQ(async->Finish_Objects(&unk), S_OK);
+  EXPECT_EQ(unk, static_cast<IUnknown*>(static_cast<IRoundTrip2*>(&server_)));
+  unk->Release();
+}
+
+TEST_F(AsyncRoundTrip, ConformantInOutAndOutArraysAreTheSyncWire) {
+  LONG values[4] = {1, 2, 3, 4};
+  ASSERT_EQ(proxy->Reverse(4, values), S_OK);
+  LONG sent[4] = {1, 2, 3, 4};
+  LONG received[4] = {};
+  ASSERT_EQ(async->Begin_Reverse(4, sent), S_OK);
+  ASSERT_EQ(async->Finish_Reverse(received), S_OK);
+  EXPECT_EQ(std::vector<LONG>(received, received + 4), (std::vector<LONG>{4, 3, 2, 1}));
+  expect_same_wire(9);
+  LONG filled[3] = {};
+  ASSERT_EQ(proxy->Fill(3, 7, filled), S_OK);
+  ASSERT_EQ(async->Begin_Fill(3, 7), S_OK);
+  ASSERT_EQ(async->Finish_Fill(received), S_OK);
+  EXPECT_EQ(std::vector<LONG>(received, received + 3), (std::vector<LONG>{7, 8, 9}));
+  expect_same_wire(8);
+}
+
+TEST_F(AsyncRoundTrip, SuccessCodesOtherThanSOkReachFinish) {
+  RT_SHAPE next = RT_CIRCLE;
+  EXPECT_EQ(async->Begin_Shapes(RT_CIRCLE, RT_WIDE_A), S_OK);
+  EXPECT_EQ(async->Finish_Shapes(&next), S_FALSE);
+  EXPECT_EQ(next, RT_SQUARE);
 }
 
 // ---- decoder vectors: hex files with one commented field per line ----------------------------

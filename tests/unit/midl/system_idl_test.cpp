@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "activation.h"
+#include "comsecurity.h"
 #include "oxidresolver.h"
 #include "remunkn.h"
 
@@ -204,9 +205,10 @@ TEST(SystemIdlSecurity, SecurityInterfacesHaveTheirWindowsIids) {
   EXPECT_EQ(guise::uuidof<ICancelMethodCalls>(), (IID{0x00000029, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
   EXPECT_EQ(guise::uuidof<IRemUnknown>(), (IID{0x00000131, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
   EXPECT_EQ(guise::uuidof<IRemUnknown2>(), (IID{0x00000143, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}}));
-  // Implemented by the runtime in the caller's process: never marshaled, no proxies.
+  // [local] interfaces have no proxy; ISynchronize (not local) has one.
+  comsecurity_register_proxy_stubs();
   EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find(IID_IServerSecurity), nullptr);
-  EXPECT_EQ(guise::ndr::ProxyStubRegistry::instance().find(IID_ICallFactory), nullptr);
+  EXPECT_NE(guise::ndr::ProxyStubRegistry::instance().find(IID_ISynchronize), nullptr);
 }
 
 }  // namespace
