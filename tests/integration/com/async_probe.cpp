@@ -109,6 +109,7 @@ class ProbeCall final : public AsyncISecurityProbe {
   // The steps of async_probe.h for this call.
   std::string signal_step();
   std::string cancel_step(bool wait);
+  std::string synchronize_step(const std::string& step);
 
  private:
   struct Inner final : IUnknown {
@@ -181,6 +182,16 @@ std::string ProbeCall::signal_step() {
     sync->Release();
   }
   return "signal=" + hex(hr);
+}
+
+std::string ProbeCall::synchronize_step(const std::string& step) {
+  ISynchronize* sync = nullptr;
+  HRESULT hr = outer_->QueryInterface(IID_ISynchronize, reinterpret_cast<void**>(&sync));
+  if (SUCCEEDED(hr)) {
+    hr = step == "wait" ? sync->Wait(0, 0) : sync->Reset();
+    sync->Release();
+  }
+  return step + "=" + hex(hr);
 }
 
 std::string ProbeCall::cancel_step(bool wait) {
@@ -302,10 +313,12 @@ HRESULT AsyncSecurityProbe::CreateCall(REFIID riid, IUnknown* pCtrlUnk, REFIID r
 }
 
 std::optional<std::string> async_probe_step(const std::string& step) {
-  const bool known = step == "signal" || step == "testcancel" || step == "waitcancel";
+  const bool known = step == "signal" || step == "testcancel" || step == "waitcancel" || step == "wait" ||
+                     step == "reset";
   if (!known) return std::nullopt;
   if (t_call == nullptr) return step + "=nocall";
   if (step == "signal") return t_call->signal_step();
+  if (step == "wait" || step == "reset") return t_call->synchronize_step(step);
   return t_call->cancel_step(step == "waitcancel");
 }
 

@@ -6,13 +6,15 @@
 // (call_security_probe.h) inside Begin_, and Finish_Run returns the transcript. Begin_ signals when the
 // script ends unless it signalled already or a step says otherwise. Extra steps (async_probe_step):
 //   signal       "signal=<hr>": ISynchronize::Signal on the control object
+//   wait | reset "wait=<hr>" | "reset=<hr>": ISynchronize::Wait(0, 0) | ISynchronize::Reset on it
 //   testcancel   "testcancel=<hr>": ICancelMethodCalls::TestCancel on it
 //   waitcancel   "waitcancel=<hr>": TestCancel until RPC_E_CALL_CANCELED (≤ 20 s, polled every 10 ms)
 //   later        Begin_ returns now; the probe's worker thread runs the rest of the script, then
 //                signals (the reply leaves then): "later tid=<its kernel tid>"
 //   nosignal     nobody signals: the call object is released without Signal
 //   fail:<hex>   Begin_ returns this HRESULT at once (no more steps run)
-// Outside an asynchronous call these steps answer "<step>=nocall".
+// Outside an asynchronous call these steps answer "<step>=nocall". Thread-safety: the objects are
+// reference-counted atomically; a call object's transcript is guarded by its own mutex.
 #pragma once
 
 #include <atomic>

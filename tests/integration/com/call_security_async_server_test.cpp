@@ -165,6 +165,16 @@ TEST_P(CallSecurityAsync, BeginFailureIsTheCallsFailure) {
   EXPECT_TRUE(has(alice.run("status"), "hr=00000000 " + kRoot));
 }
 
+// The control object's ISynchronize: Wait(0) is RPC_S_CALLPENDING until Signal, S_OK after; Reset is
+// S_OK before Signal and RPC_E_CALL_COMPLETE after (a completing call cannot be taken back).
+TEST_P(CallSecurityAsync, ControlObjectWaitAndResetFollowSignal) {
+  SecurityServer server = async_server(sta());
+  SecurityClient alice(server, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_TRUE(has(alice.run("wait;reset;signal;wait;reset"),
+                  "hr=00000000 wait=80010115; reset=00000000; signal=00000000; wait=00000000; reset=80010117"));
+}
+
 // A call object released without Signal — inside Begin_ or later on another thread — faults the call
 // (RPC_E_SERVERFAULT) rather than leave the client waiting.
 TEST_P(CallSecurityAsync, ReleasedWithoutSignalFaultsTheCall) {
