@@ -13,6 +13,8 @@
 //     with no call context current, and its response is sent;
 //   - the last reference goes before that: the call faults with RPC_E_SERVERFAULT (logged), so a
 //     server that forgets to Signal never leaves its client waiting.
+// A Signal after Begin_ returned runs Finish_ and the reply on the signalling thread, before Signal
+// returns (posted instead when the object's STA is not the signalling thread's).
 // Signal marks the call's context object signalled (call_context.h: R60, R61). A second Signal is
 // RPC_E_CALL_COMPLETE. Wait waits for Signal (RPC_S_CALLPENDING on timeout); Reset before Signal is
 // S_OK, after it RPC_E_CALL_COMPLETE (a completing call cannot be taken back). TestCancel:

@@ -6,7 +6,9 @@
 // in COM (modal_wait: an outgoing call of its own, CoWaitForMultipleHandles): in a ProcessIdentityScope
 // of its own (decision 5: every dispatched call is a scope, here as on the reading thread — a nested
 // call on an impersonating STA thread starts as the process and leaves the outer impersonation as it
-// was), through the same OrpcDispatcher::run_call as an MTA call, and writes the reply itself. Work
+// was), through the same OrpcDispatcher::run_call as an MTA call, and writes the reply itself — unless
+// the object processes the call asynchronously (async_dispatch.cpp): then run_call takes the reply
+// over and the control object sends it once the object signalled. Work
 // that never runs (the STA closed with it queued) faults its call with RPC_E_DISCONNECTED as it is
 // destroyed, so no client waits for an apartment that is gone.
 #include <memory>
