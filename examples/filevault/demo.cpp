@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
       {"alice via relay", kAlice, 3, "dynamic", {"read", "alice.txt"}, "00000000", alice + ", impersonate",
        ids(kAlice)},
       {"bob via relay", kBob, 3, "dynamic", {"read", "alice.txt"}, kAccessDenied, bob + ", impersonate", ids(kBob)},
-      {"alice via relay (first caller)", kAlice, 3, "static", {"read", "alice.txt"}, "00000000",
+      {"alice via relay (1st caller)", kAlice, 3, "static", {"read", "alice.txt"}, "00000000",
        alice + ", impersonate", ids(kAlice)},
       {"bob via relay (after alice)", kBob, 3, "static", {"read", "alice.txt"}, "00000000", alice + ", impersonate",
        ids(kAlice)},
@@ -289,7 +289,7 @@ int main(int argc, char** argv) {
        ids(kAlice)},
   };
 
-  std::printf("%-31s %-24s %-8s %-20s %-31s %-22s %-36s %s\n", "caller", "requested levels", "cloaking",
+  std::printf("%-30s %-24s %-8s %-16s %-39s %-19s %-46s %s\n", "caller", "requested levels", "cloaking",
               "call", "what the vault saw", "serving thread Uid:", "what was allowed", "as model says");
   bool all = true;
   int audits = 0, impersonating_calls = 0;
@@ -325,15 +325,16 @@ int main(int argc, char** argv) {
 
     // What was allowed, in words, and the kernel's evidence where a file changed (or did not).
     const std::string hr = answer["hr"];
+    const std::string hr_name = hr == kAccessDenied ? "E_ACCESSDENIED" : hr;
     bool evidence = true;
     std::string allowed;
     if (answer["stage"] == "activate") {
-      allowed = "refused at activation (" + hr + ")";
+      allowed = "refused at activation: " + hr_name;
     } else if (hr != "00000000") {
-      allowed = (row.op[0] == "stats" ? "AccessCheck denied (" : "kernel refused (") + hr + ")";
+      allowed = (row.op[0] == "stats" ? "AccessCheck denied: " : "kernel refused: ") + hr_name;
       if (row.op[0] == "delete") {
         evidence = std::filesystem::exists(secret);
-        allowed += evidence ? ", file still there" : ", FILE GONE";
+        allowed += evidence ? ", file kept" : ", FILE GONE";
       }
     } else if (row.op[0] == "read") {
       std::string text = answer["out"];
@@ -354,7 +355,7 @@ int main(int argc, char** argv) {
     all = all && ok;
     const std::string levels = std::string("PKT_PRIVACY/") + imp_name(row.imp);
     std::string call = row.op[0] + (row.op.size() > 1 ? " " + row.op[1] : "");
-    std::printf("%-31s %-24s %-8s %-20s %-31s %-22s %-36s %s\n", row.caller.c_str(), levels.c_str(),
+    std::printf("%-30s %-24s %-8s %-16s %-39s %-19s %-46s %s\n", row.caller.c_str(), levels.c_str(),
                 row.cloaking.c_str(), call.c_str(), saw.c_str(), uid.c_str(), allowed.c_str(), ok ? "yes" : "NO");
     if (!ok) {
       std::printf("    expected hr=%s saw=%s uid=%s audit records=%d (got %d)\n", row.expect_hr.c_str(),
