@@ -10,9 +10,11 @@
 //     IMPERSONATE: 1 anonymous, 2 identify, 4 delegate).
 // Exit codes: 0 the call returned S_OK, 1 it returned a failure, 3 bad arguments.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/utf16.h"
 #include "filevault.h"
 #include "guise/objbase.h"
@@ -71,6 +73,9 @@ int main(int argc, char** argv) {
     return usage();
   }
 
+  // A command-line tool: the runtime's start-up notes (a client holds no CAP_SETUID, and needs none)
+  // only when GUISE_LOG_LEVEL asks for them.
+  if (std::getenv("GUISE_LOG_LEVEL") == nullptr) guise::log::set_level(guise::log::Level::kError);
   if (FAILED(CoInitializeEx(nullptr, COINIT_MULTITHREADED))) return report("init", E_FAIL, "");
   // The blanket every proxy of this process starts with: the levels this client grants the server.
   HRESULT hr = CoInitializeSecurity(nullptr, -1, nullptr, nullptr, authn, imp, nullptr, EOAC_NONE, nullptr);
