@@ -40,6 +40,20 @@ std::string field(std::string_view value) {
   return out.empty() ? std::string("-") : out;
 }
 
+// The names guisectl's --authn-level takes.
+std::string_view authn_name(rpc::AuthnLevel level) {
+  switch (level) {
+    case rpc::AuthnLevel::kDefault: return "default";
+    case rpc::AuthnLevel::kNone: return "none";
+    case rpc::AuthnLevel::kConnect: return "connect";
+    case rpc::AuthnLevel::kCall: return "call";
+    case rpc::AuthnLevel::kPkt: return "pkt";
+    case rpc::AuthnLevel::kPktIntegrity: return "integrity";
+    case rpc::AuthnLevel::kPktPrivacy: return "privacy";
+  }
+  return "unknown";
+}
+
 std::string_view level_name(identity::ImpersonationLevel level) {
   switch (level) {
     case identity::ImpersonationLevel::kAnonymous: return "anonymous";
@@ -60,7 +74,7 @@ std::string groups_text(const std::vector<gid_t>& groups) {
 std::string caller_fields(const rpc::CallAttributes& a) {
   std::string out = fmt::format("transport={} authn_level={} authn_service={} imp_level={} capabilities=0x{:x}",
                                 a.transport == rpc::TransportKind::kLocal ? "ncalrpc" : "ncacn_ip_tcp",
-                                rpc::authn_level_name(a.authn_level), a.authn_service,
+                                authn_name(a.authn_level), a.authn_service,
                                 a.imp_level ? level_name(*a.imp_level) : std::string_view("none"), a.capabilities);
   if (a.client_pid) out += fmt::format(" client_pid={}", *a.client_pid);
   if (a.caller) {

@@ -146,8 +146,14 @@ int fail_introspection(const Status& status) {
   return fail(status);
 }
 
-Result<Connection> connect_pid(pid_t pid, int timeout_ms) {
-  GUISE_TRY(Target target, target_for_pid(pid));
+Result<Connection> connect_pid(pid_t pid, const std::string& endpoint, int timeout_ms) {
+  Target target;
+  if (endpoint.empty()) {
+    GUISE_TRY(target, target_for_pid(pid));
+  } else {
+    GUISE_TRY(target, resolve_target(endpoint));
+    target.expected_pid = pid;
+  }
   // Level connect: the server needs the caller's kernel-attested identity to decide (root or its uid).
   return connect(target, guise::rpc::AuthInfo::local(guise::rpc::AuthnLevel::kConnect,
                                                      guise::identity::ImpersonationLevel::kIdentify),
@@ -296,8 +302,8 @@ int run_classes(const CommonOptions& common) {
   return untrusted ? kExitUntrusted : kExitOk;
 }
 
-int run_objects(const CommonOptions& common, pid_t pid) {
-  auto connection = connect_pid(pid, common.timeout_ms);
+int run_objects(const CommonOptions& common, pid_t pid, const std::string& endpoint) {
+  auto connection = connect_pid(pid, endpoint, common.timeout_ms);
   if (!connection.ok()) return fail(connection.status());
   auto rows = introspect(*connection, common.timeout_ms,
                          [](IGuiseIntrospection_Client& c, char** report) { return c.ListObjects(nullptr, report); });
@@ -316,8 +322,8 @@ int run_objects(const CommonOptions& common, pid_t pid) {
   return kExitOk;
 }
 
-int run_calls(const CommonOptions& common, pid_t pid) {
-  auto connection = connect_pid(pid, common.timeout_ms);
+int run_calls(const CommonOptions& common, pid_t pid, const std::string& endpoint) {
+  auto connection = connect_pid(pid, endpoint, common.timeout_ms);
   if (!connection.ok()) return fail(connection.status());
   auto rows = introspect(*connection, common.timeout_ms,
                          [](IGuiseIntrospection_Client& c, char** report) { return c.ListCalls(nullptr, report); });

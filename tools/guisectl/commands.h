@@ -23,7 +23,9 @@ struct WhoamiOptions {
 int run_whoami(const CommonOptions& common, const WhoamiOptions& options);
 int run_ping(const CommonOptions& common, const std::string& target, int count);
 int run_classes(const CommonOptions& common);
-int run_objects(const CommonOptions& common, pid_t pid);
-int run_calls(const CommonOptions& common, pid_t pid);
+// `endpoint` ("" to find it in /proc/<pid>): where to ask, when the caller may not read the process's
+// descriptors; its SO_PEERCRED pid must still be `pid`.
+int run_objects(const CommonOptions& common, pid_t pid, const std::string& endpoint);
+int run_calls(const CommonOptions& common, pid_t pid, const std::string& endpoint);
 
 }  // namespace guisectl

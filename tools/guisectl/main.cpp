@@ -56,12 +56,18 @@ int main(int argc, char** argv) {
   CLI::App* objects_cmd = app.add_subcommand(
       "objects", "List the objects a process exports (it needs GUISE_INTROSPECTION=1; root or its uid only)");
   objects_cmd->add_option("pid", objects_pid, "Process id")->required()->check(CLI::PositiveNumber);
+  std::string objects_endpoint;
+  objects_cmd->add_option("--endpoint", objects_endpoint,
+                          "Ask at this endpoint instead of finding it in /proc/PID (its server must still be PID)");
   objects_cmd->footer(kExitCodesText);
 
   pid_t calls_pid = 0;
   CLI::App* calls_cmd = app.add_subcommand(
       "calls", "List the calls a process is serving, and whether each serving thread impersonates (from /proc)");
   calls_cmd->add_option("pid", calls_pid, "Process id")->required()->check(CLI::PositiveNumber);
+  std::string calls_endpoint;
+  calls_cmd->add_option("--endpoint", calls_endpoint,
+                        "Ask at this endpoint instead of finding it in /proc/PID (its server must still be PID)");
   calls_cmd->footer(kExitCodesText);
 
   try {
@@ -76,7 +82,7 @@ int main(int argc, char** argv) {
   if (*whoami_cmd) return run_whoami(common, whoami);
   if (*ping_cmd) return run_ping(common, ping_target, ping_count);
   if (*classes_cmd) return run_classes(common);
-  if (*objects_cmd) return run_objects(common, objects_pid);
-  if (*calls_cmd) return run_calls(common, calls_pid);
+  if (*objects_cmd) return run_objects(common, objects_pid, objects_endpoint);
+  if (*calls_cmd) return run_calls(common, calls_pid, calls_endpoint);
   return kExitUsage;
 }
