@@ -18,6 +18,7 @@
 #include "com/remote_oxid.h"
 #include "exit_codes.h"
 #include "guise/objbase.h"
+#include "guise/winerror.h"
 #include "guise_introspection.h"
 #include "kernel_view.h"
 #include "oxidresolver.h"
@@ -214,12 +215,12 @@ int run_ping(const CommonOptions& common, const std::string& target_text, int co
   Row summary;
   add_kernel_fields(summary, *connection);
   summary.set("count", std::to_string(times.size()));
-  const auto [min, max] = std::minmax_element(times.begin(), times.end());
+  const auto [lowest, highest] = std::minmax_element(times.begin(), times.end());
   double sum = 0;
   for (double t : times) sum += t;
-  summary.set("min_us", fmt_double(*min));
+  summary.set("min_us", fmt_double(*lowest));
   summary.set("avg_us", fmt_double(sum / static_cast<double>(times.size())));
-  summary.set("max_us", fmt_double(*max));
+  summary.set("max_us", fmt_double(*highest));
   if (common.json) {
     print_json("ping", summary, "replies", rows);
   } else {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "base/log.h"
 #include "commands.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
                "guisectl"};
   app.footer(kExitCodesText);
   app.require_subcommand(1, 1);
+  app.fallthrough();  // --json and --timeout-ms also after the command
   CommonOptions common;
   app.add_flag("--json", common.json, "Print JSON (every value a string) instead of a table");
   app.add_option("--timeout-ms", common.timeout_ms, "Bound on each call, in milliseconds")
@@ -77,7 +79,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   // The runtime's own log lines would mix with the table; errors reach stderr through guisectl.
-  if (std::getenv("GUISE_LOG_LEVEL") == nullptr) guise::log::set_level("warn");
+  if (std::getenv("GUISE_LOG_LEVEL") == nullptr) (void)guise::log::set_level(std::string_view("warn"));
 
   if (*whoami_cmd) return run_whoami(common, whoami);
   if (*ping_cmd) return run_ping(common, ping_target, ping_count);

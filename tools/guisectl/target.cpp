@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/guid_string.h"
 #include "com/class_directory.h"
 #include "com/limits.h"
 #include "com/remote_oxid.h"
-#include "guise/winerror.h"
 #include "kernel_view.h"
 
 namespace guisectl {
