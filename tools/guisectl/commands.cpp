@@ -267,7 +267,7 @@ int run_classes(const CommonOptions& common) {
       } else {
         const auto& entry = **found;
         row.set("owner", std::to_string(entry.owner));
-        auto binding = guise::com::RemoteOxid::pick_binding(entry.objref.resolver);
+        auto binding = guise::com::OxidTable::pick_binding(entry.objref.resolver);
         if (!binding) {
           row.set("status", "untrusted");
           row.set("detail", "no local endpoint");

@@ -43,7 +43,7 @@ Result<Target> resolve_target(const std::string& text) {
   if (auto clsid = guise::parse_guid(text)) {
     GUISE_TRY(auto entry, guise::com::find_class_entry(*clsid, guise::com::ComLimits{}));
     if (!entry) return Status(StatusCode::kNotFound, "no class entry for " + text + " in any class directory");
-    auto binding = guise::com::RemoteOxid::pick_binding(entry->objref.resolver);
+    auto binding = guise::com::OxidTable::pick_binding(entry->objref.resolver);
     if (!binding) {
       return Status(StatusCode::kAccessDenied, "the class entry " + entry->path + " names no local endpoint");
     }

@@ -24,19 +24,19 @@ constexpr const char* kProbeClsid = "{6A1F0C52-3D4E-4C8A-9B1E-0D2C4E5F6B02}";
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-struct Run {
+struct CtlRun {
   int exit = -1;
   std::string out;  // stdout, lines joined with '\n'
 };
 
 // Runs guisectl with `args` (as `uid` when given) and waits for it (bounded).
-Run guisectl(const std::vector<std::string>& args, const std::vector<std::string>& env,
+CtlRun guisectl(const std::vector<std::string>& args, const std::vector<std::string>& env,
              std::optional<uid_t> uid = std::nullopt) {
   std::vector<std::string> argv{GUISECTL};
   argv.insert(argv.end(), args.begin(), args.end());
   TestProcess process(argv, uid, uid, env);
   (void)process.wait_for("\x01never", std::chrono::seconds(30));  // reads stdout to its end
-  Run run;
+  CtlRun run;
   for (const auto& line : process.lines()) run.out += line + "\n";
   run.exit = process.finish();
   return run;
@@ -103,11 +103,11 @@ class Guisectl : public CallSecurityTest {
 };
 
 TEST_F(Guisectl, HelpOnEveryCommandAndUsageErrorsExit2) {
-  const Run top = guisectl({"--help"}, env_);
+  const CtlRun top = guisectl({"--help"}, env_);
   EXPECT_EQ(top.exit, 0);
   for (const char* command : {"whoami", "ping", "classes", "objects", "calls"}) {
     EXPECT_TRUE(has(top.out, command)) << top.out;
-    const Run help = guisectl({command, "--help"}, env_);
+    const CtlRun help = guisectl({command, "--help"}, env_);
     EXPECT_EQ(help.exit, 0) << command;
     EXPECT_TRUE(has(help.out, "Exit codes")) << command << "\n" << help.out;
   }
@@ -123,13 +123,13 @@ TEST_F(Guisectl, ClassesListsWhoServesWhatCheckedAgainstTheKernel) {
   ASSERT_FALSE(server.objref.empty());
   const std::string pid = std::to_string(server.process->pid());
 
-  const Run table = guisectl({"classes"}, env_);
+  const CtlRun table = guisectl({"classes"}, env_);
   EXPECT_EQ(table.exit, 0) << table.out;
   EXPECT_TRUE(has(table.out, kProbeClsid)) << table.out;
   EXPECT_TRUE(has(table.out, " ok ")) << table.out;
   EXPECT_TRUE(has(table.out, pid)) << table.out;
 
-  const Run json = guisectl({"--json", "classes"}, env_);
+  const CtlRun json = guisectl({"--json", "classes"}, env_);
   EXPECT_EQ(json.exit, 0);
   EXPECT_EQ(json_query(json.out, "d['command']"), "classes");
   EXPECT_EQ(json_query(json.out, "len(d['classes'])"), "1");
@@ -141,7 +141,7 @@ TEST_F(Guisectl, ClassesListsWhoServesWhatCheckedAgainstTheKernel) {
 
   // The server killed without revoking: its entry stays, and guisectl finds nothing behind it.
   server.process->kill();
-  const Run stale = guisectl({"--json", "classes"}, env_);
+  const CtlRun stale = guisectl({"--json", "classes"}, env_);
   EXPECT_EQ(stale.exit, 0);
   EXPECT_EQ(json_query(stale.out, "d['classes'][0]['status']"), "stale");
 }
@@ -150,17 +150,17 @@ TEST_F(Guisectl, PingAnswersByClsidEndpointAndPid) {
   SecurityServer server = start(/*introspection=*/false);  // ping needs no introspection
   const std::string pid = std::to_string(server.process->pid());
   for (const std::string& target : {std::string(kProbeClsid), pid}) {
-    const Run ping = guisectl({"--json", "ping", "-c", "2", target}, env_);
+    const CtlRun ping = guisectl({"--json", "ping", "-c", "2", target}, env_);
     EXPECT_EQ(ping.exit, 0) << target << "\n" << ping.out;
     EXPECT_EQ(json_query(ping.out, "d['count']"), "2");
     EXPECT_EQ(json_query(ping.out, "len(d['replies'])"), "2");
     EXPECT_EQ(json_query(ping.out, "d['server_kernel_pid']"), pid);
     EXPECT_EQ(json_query(ping.out, "float(d['avg_us']) > 0"), "True");
   }
-  const Run json = guisectl({"--json", "ping", pid}, env_);
+  const CtlRun json = guisectl({"--json", "ping", pid}, env_);
   const std::string endpoint = json_query(json.out, "d['endpoint']");
   ASSERT_TRUE(endpoint.starts_with("ncalrpc:[@")) << endpoint;
-  const Run table = guisectl({"ping", endpoint}, env_);
+  const CtlRun table = guisectl({"ping", endpoint}, env_);
   EXPECT_EQ(table.exit, 0);
   EXPECT_TRUE(has(table.out, "RTT_US")) << table.out;
 
@@ -173,7 +173,7 @@ TEST_F(Guisectl, WhoamiReportsTheBlanketAndTheIdsTheServingThreadTookOn) {
   SecurityServer server = start();
   const std::string pid = std::to_string(server.process->pid());
   // Alice at impersonate: the server's thread became her, as its own /proc line showed it.
-  const Run imp = guisectl({"--json", "whoami", "--imp-level", "impersonate", kProbeClsid}, env_, kAlice);
+  const CtlRun imp = guisectl({"--json", "whoami", "--imp-level", "impersonate", kProbeClsid}, env_, kAlice);
   ASSERT_EQ(imp.exit, 0) << imp.out;
   EXPECT_EQ(json_query(imp.out, "d['uid']"), "41001");
   EXPECT_EQ(json_query(imp.out, "d['gid']"), "41001");
@@ -185,13 +185,13 @@ TEST_F(Guisectl, WhoamiReportsTheBlanketAndTheIdsTheServingThreadTookOn) {
   EXPECT_EQ(json_query(imp.out, "d['server_pid']"), pid);
 
   // At identify (Windows' default) the thread takes on the unprivileged identity, not alice's.
-  const Run identify = guisectl({"--json", "whoami", kProbeClsid}, env_, kAlice);
+  const CtlRun identify = guisectl({"--json", "whoami", kProbeClsid}, env_, kAlice);
   ASSERT_EQ(identify.exit, 0) << identify.out;
   EXPECT_EQ(json_query(identify.out, "d['imp_level']"), "identify");
   EXPECT_EQ(json_query(identify.out, "d['thread_uid'].split(',')[1] not in ('0', '41001')"), "True");
 
   // The table for people, by pid, at packet privacy.
-  const Run table = guisectl({"whoami", "--authn-level", "privacy", pid}, env_);
+  const CtlRun table = guisectl({"whoami", "--authn-level", "privacy", pid}, env_);
   EXPECT_EQ(table.exit, 0);
   EXPECT_TRUE(has(table.out, "authn_level:")) << table.out;
   EXPECT_TRUE(has(table.out, "privacy")) << table.out;
@@ -208,13 +208,13 @@ TEST_F(Guisectl, IntrospectionIsOffByDefault) {
 TEST_F(Guisectl, ObjectsListsTheExportedProbeToRootOnly) {
   SecurityServer server = start();
   const std::string pid = std::to_string(server.process->pid());
-  const Run json = guisectl({"--json", "objects", pid}, env_);
+  const CtlRun json = guisectl({"--json", "objects", pid}, env_);
   ASSERT_EQ(json.exit, 0) << json.out;
   EXPECT_EQ(json_query(json.out, "d['pid']"), pid);
   EXPECT_EQ(json_query(json.out, "any(o['interface'] == 'ISecurityProbe' for o in d['objects'])"), "True");
   EXPECT_EQ(json_query(json.out, "any(o['interface'] == 'IClassFactory' for o in d['objects'])"), "True");
   EXPECT_EQ(json_query(json.out, "int(d['total']) == len(d['objects'])"), "True");
-  const Run table = guisectl({"objects", pid}, env_);
+  const CtlRun table = guisectl({"objects", pid}, env_);
   EXPECT_EQ(table.exit, 0);
   EXPECT_TRUE(has(table.out, "ISecurityProbe")) << table.out;
 
@@ -237,7 +237,7 @@ TEST_F(Guisectl, CallsShowsTheCallerAndTheImpersonatingThreadFromProc) {
   ASSERT_TRUE(alice.send_run("imp;" + gate));
   ASSERT_TRUE(entered());
 
-  const Run json = guisectl({"--json", "calls", std::to_string(pid)}, env_);
+  const CtlRun json = guisectl({"--json", "calls", std::to_string(pid)}, env_);
   ASSERT_EQ(json.exit, 0) << json.out;
   EXPECT_EQ(json_query(json.out, "len(d['calls'])"), "1");
   EXPECT_EQ(json_query(json.out, "d['calls'][0]['interface']"), "ISecurityProbe");
@@ -249,14 +249,14 @@ TEST_F(Guisectl, CallsShowsTheCallerAndTheImpersonatingThreadFromProc) {
   const std::string tid = json_query(json.out, "d['calls'][0]['tid']");
   EXPECT_EQ(thread_ids_of(pid, static_cast<pid_t>(std::stol(tid))), ids(0, kAlice, 0, kAlice));
 
-  const Run table = guisectl({"calls", std::to_string(pid)}, env_);
+  const CtlRun table = guisectl({"calls", std::to_string(pid)}, env_);
   EXPECT_EQ(table.exit, 0);
   EXPECT_TRUE(has(table.out, "IMPERSONATING")) << table.out;
   EXPECT_TRUE(has(table.out, "yes")) << table.out;
 
   open_gate();
   EXPECT_TRUE(has(alice.run_result(), "gate=go")) << "the gated call did not finish";
-  const Run after = guisectl({"--json", "calls", std::to_string(pid)}, env_);
+  const CtlRun after = guisectl({"--json", "calls", std::to_string(pid)}, env_);
   EXPECT_EQ(after.exit, 0);
   EXPECT_EQ(json_query(after.out, "len(d['calls'])"), "0");
 }
