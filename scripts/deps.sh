@@ -14,6 +14,7 @@ packages=(
   libkrb5-dev nettle-dev gss-ntlmssp gss-ntlmssp-dev         # remote security: GSSAPI, NTLM mech, RC4/HMAC-MD5
   krb5-kdc krb5-admin-server krb5-user                       # a real KDC the remote tests start (kdb5_util, kadmin.local, kinit)
   samba libnss-wrapper                                       # samba-dcerpcd as a peer for guise's client; its users via nss_wrapper
+  libcli11-dev                                               # guisectl's command line (header-only CLI11)
 )
 
 missing=()

@@ -614,6 +614,26 @@ std::size_t ObjectExporter::object_count() const {
   return by_oid_.size();
 }
 
+std::vector<ObjectExporter::ExportedRow> ObjectExporter::exported_interfaces(std::size_t max, std::size_t& total) const {
+  std::vector<ExportedRow> rows;
+  std::lock_guard lock(mu_);
+  total = by_ipid_.size();
+  rows.reserve(std::min(max, total));
+  for (const auto& [ipid, target] : by_ipid_) {
+    if (rows.size() >= max) break;
+    ExportedRow row;
+    row.oxid = target.owner->oxid();
+    row.oid = target.owner->oid();
+    row.ipid = ipid;
+    row.iid = target.itf->iid;
+    if (target.itf->stub != nullptr) row.interface_name = target.itf->stub->name;
+    row.public_refs = target.itf->public_refs;
+    row.system = target.owner->system();
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 bool ObjectExporter::is_exported(IUnknown* object) const {
   ComPtr<IUnknown> identity = identity_of(object);
   std::lock_guard lock(mu_);

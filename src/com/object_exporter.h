@@ -147,6 +147,18 @@ class ObjectExporter {
 
   // Diagnostics and tests.
   std::size_t object_count() const;
+  // Introspection (introspection.h): the exported interfaces, at most `max` of them; `total` gets how
+  // many there are.
+  struct ExportedRow {
+    Oxid oxid = 0;
+    Oid oid = 0;
+    Ipid ipid{};
+    IID iid{};
+    const char* interface_name = "IUnknown";  // the stub's name (static storage)
+    std::uint64_t public_refs = 0;
+    bool system = false;  // the runtime's own (IRemUnknown)
+  };
+  std::vector<ExportedRow> exported_interfaces(std::size_t max, std::size_t& total) const;
   bool is_exported(IUnknown* object) const;
 
  private:

@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "com/apartment.h"
 #include "com/call_frame.h"
+#include "com/introspection.h"
 #include "com/orpc_headers.h"
 #include "com/security_settings.h"
 #include "ndr/data_representation.h"
@@ -108,6 +109,7 @@ Status OrpcDispatcher::run_call(const ExportedInterface& itf, const std::shared_
   ctx.runtime_call = &call;
   const std::uint16_t opnum = call.attributes().opnum;
   CallFrame frame(&call, cid, peer_of(call.attributes()));
+  const InFlightCall recorded(itf, call);  // for guisectl calls; a flag test when introspection is off
   try {
     return itf.stub->invoke_stub(itf.pointer, opnum, params, writer, ctx);
   } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/utf16.h"
 #include "com/apartment.h"
+#include "com/introspection.h"
 #include "com/object_resolver_service.h"
 #include "com/orpc_dispatcher.h"
 #include "com/ping_settings.h"
@@ -121,6 +122,7 @@ Status Runtime::ensure_serving() {
   activation_limits.max_allocation = 1u << 20;  // an activation request is small; a count cannot make it large
   GUISE_RETURN_IF_ERROR(
       server->register_interface(rpc::registration_for(IActivation_v0_0_s_ifspec, activation.get(), activation_limits)));
+  if (introspection_enabled()) GUISE_RETURN_IF_ERROR(register_introspection(*server, exporter_));
 
   DualStringArray bindings;
   const std::string local = env_or(
