@@ -103,6 +103,11 @@ void CallContextObject::call_completed() noexcept {
   for (const auto& ticket : helpers) identity::revert_thread(*ticket);
 }
 
+void CallContextObject::call_signalled() noexcept {
+  std::lock_guard lock(mu_);
+  signalled_ = true;
+}
+
 HRESULT CallContextObject::usable_locked() const noexcept {
   if (call_ == nullptr) return RPC_E_CALL_COMPLETE;
   if (std::this_thread::get_id() == dispatch_thread_) return S_OK;
@@ -150,6 +155,8 @@ HRESULT CallContextObject::ImpersonateClient() {
   if (std::this_thread::get_id() != dispatch_thread_) return impersonate_on_helper();
   std::lock_guard lock(mu_);
   if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
+  // Complete from COM's view once the server signalled (R60); what it impersonated before stays (R61).
+  if (signalled_) return RPC_E_CALL_COMPLETE;
   // A context whose call is not the innermost on this thread (an outer call's, kept while an STA serves
   // a nested one) would end the nested call's scope from below: refused, the thread unchanged.
   if (!innermost_on_thread()) return RPC_E_WRONG_THREAD;
@@ -162,6 +169,7 @@ HRESULT CallContextObject::impersonate_on_helper() {
   HelperImpersonation& helper = helper_record();
   std::lock_guard lock(mu_);
   if (const HRESULT hr = usable_locked(); hr != S_OK) return hr;
+  if (signalled_) return RPC_E_CALL_COMPLETE;  // R60
   // A thread serving a call of its own acts through that call's context: its identity is that call's
   // scope, which this helper bookkeeping must not cut across.
   if (CallFrame::current() != nullptr) return RPC_E_WRONG_THREAD;

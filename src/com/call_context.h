@@ -8,7 +8,11 @@
 //     → CO_E_FAILEDTOIMPERSONATE, repeated calls replace, one RevertToSelf undoes all);
 //   - from a thread outside the call's apartment: RPC_E_WRONG_THREAD, IsImpersonating FALSE (R5);
 //   - once the call has completed: a valid COM object that is dead — RPC_E_CALL_COMPLETE from every
-//     HRESULT method, IsImpersonating FALSE (R4).
+//     HRESULT method, IsImpersonating FALSE (R4);
+//   - for an asynchronous call, between the server's ISynchronize::Signal and the return of its Begin_
+//     (call_signalled): *signalled* — ImpersonateClient is RPC_E_CALL_COMPLETE (R60, on every thread),
+//     RevertToSelf still reverts (S_OK), IsImpersonating reports the thread's state and QueryBlanket
+//     answers (R61); Signal itself reverts nobody. Begin_'s return completes the call as above.
 // Impersonation is per thread (R22). The thread serving the call impersonates through rpc::ServerCall,
 // its scope ending with the call (R21). Another thread of the apartment (a helper: in the MTA, not
 // serving a call of its own) impersonates independently through identity::impersonate; the context
@@ -57,6 +61,8 @@ class CallContextObject final : public IServerSecurity {
 
   // The call's end (CallFrame): from now on the object is dead (R4).
   void call_completed() noexcept;
+  // An asynchronous call's server signalled completion while its Begin_ still runs (R60, R61).
+  void call_signalled() noexcept;
 
  private:
   ~CallContextObject() = default;
@@ -70,6 +76,7 @@ class CallContextObject final : public IServerSecurity {
   std::atomic<ULONG> refs_{1};
   mutable std::mutex mu_;
   rpc::ServerCall* call_;  // null once completed
+  bool signalled_ = false;  // R60: no new impersonation
   const std::uint64_t apartment_id_;
   const std::thread::id dispatch_thread_;
   // Helper threads that impersonated through this context (R22), reverted at call_completed().

@@ -36,6 +36,11 @@ ComPtr<IUnknown> CallFrame::context_object() {
   return ComPtr<IUnknown>(static_cast<IUnknown*>(context_));
 }
 
+ComPtr<CallContextObject> CallFrame::context() {
+  if (context_ == nullptr) context_ = new CallContextObject(call_, apartment_id_);
+  return ComPtr<CallContextObject>(context_);
+}
+
 GUID causality_for_outgoing_call() noexcept {
   if (t_current != nullptr) return t_current->causality();
   // A chain the thread opened itself (CausalityScope), else a new chain per call.

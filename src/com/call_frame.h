@@ -43,6 +43,9 @@ class CallFrame {
 
   // CoGetCallContext's object for this call (created on first use), with a new reference.
   ComPtr<IUnknown> context_object();
+  // The same object as the runtime acts on it (an asynchronous call marks it signalled), with a new
+  // reference.
+  ComPtr<CallContextObject> context();
 
  private:
   rpc::ServerCall* call_;

@@ -87,16 +87,19 @@ Status OrpcDispatcher::dispatch(rpc::ServerCall& call, std::span<const std::byte
   Status status;
   {
     DispatchApartmentScope mta;
-    status = run_call(itf, call, header.cid, params, order, writer);
+    status = run_call(itf, target->sta, call, header.cid, params, order, writer, [&call] { return call.defer(); });
   }
   GUISE_RETURN_IF_ERROR(status);
+  if (call.deferred()) return Status::Ok();  // an asynchronous call: its reply leaves later
   const auto bytes = writer.bytes();
   out.assign(bytes.begin(), bytes.end());
   return Status::Ok();
 }
 
-Status OrpcDispatcher::run_call(const ExportedInterface& itf, rpc::ServerCall& call, const GUID& cid,
-                                std::span<const std::byte> params, ndr::ByteOrder order, ndr::Writer& writer) {
+Status OrpcDispatcher::run_call(const ExportedInterface& itf, const std::shared_ptr<Apartment>& sta,
+                                rpc::ServerCall& call, const GUID& cid, std::span<const std::byte> params,
+                                ndr::ByteOrder order, ndr::Writer& writer, const ReplySource& take_reply) {
+  if (std::optional<Status> async = run_async_call(itf, sta, call, cid, params, order, take_reply)) return *async;
   put_orpcthat(writer, {});
   ndr::CallContext ctx;
   ctx.interfaces = &marshaler_;

@@ -20,11 +20,18 @@
 //      closed faults with RPC_E_DISCONNECTED;
 //   4. the generated stub decodes the parameters (interface pointers through the ComMarshaler),
 //      calls the object and encodes the reply after ORPCTHAT. A method that throws never sends its
-//      exception: the caller gets RPC_E_SERVERFAULT. Bad stub data is RPC_X_BAD_STUB_DATA.
+//      exception: the caller gets RPC_E_SERVERFAULT. Bad stub data is RPC_X_BAD_STUB_DATA. An object
+//      that implements ICallFactory for an interface with an [async_uuid] gets the call asynchronously
+//      instead (async_dispatch.cpp, docs/async.md): the reply is deferred, Begin_ runs here inside the
+//      CallFrame, and the reply leaves once Begin_ returned and the object signalled
+//      (async_call_control.h) — the serving thread goes back to serving meanwhile.
 // The dispatched object is held for the whole call, so CoDisconnectObject or a rundown during the
 // call lets it finish. Thread-safety: dispatch runs concurrently on the server's threads.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "com/limits.h"
@@ -32,6 +39,7 @@
 #include "ndr/interface_marshaler.h"
 #include "ndr/data_representation.h"
 #include "ndr/writer.h"
+#include "rpc/deferred_reply.h"
 #include "rpc/interface_registry.h"
 #include "rpc/server_call.h"
 
@@ -49,10 +57,21 @@ class OrpcDispatcher {
   [[nodiscard]] Status dispatch(rpc::ServerCall& call, std::span<const std::byte> in, std::vector<std::byte>& out);
 
  private:
+  // Takes the call's reply over, for an asynchronous call answered later: ServerCall::defer() on the
+  // thread that read the request, the StaCall's DeferredReply on an STA.
+  using ReplySource = std::function<Result<rpc::DeferredReply>()>;
   // Steps 3-4 on the thread that runs the call (already in the object's apartment and in the call's
-  // ProcessIdentityScope): ORPCTHAT then the stub's reply into `writer`.
-  Status run_call(const ExportedInterface& itf, rpc::ServerCall& call, const GUID& cid,
-                  std::span<const std::byte> params, ndr::ByteOrder order, ndr::Writer& writer);
+  // ProcessIdentityScope): ORPCTHAT then the stub's reply into `writer` — unless the object processes
+  // the call asynchronously: then the reply was taken through `take_reply` and `writer` stays empty.
+  Status run_call(const ExportedInterface& itf, const std::shared_ptr<Apartment>& sta, rpc::ServerCall& call,
+                  const GUID& cid, std::span<const std::byte> params, ndr::ByteOrder order, ndr::Writer& writer,
+                  const ReplySource& take_reply);
+  // Step 4 for an object that answers QueryInterface(IID_ICallFactory) on an interface with an
+  // [async_uuid] (async_dispatch.cpp): nullopt when it does not take this call (no async entry, no
+  // ICallFactory, CreateCall refused) and the synchronous stub runs instead.
+  std::optional<Status> run_async_call(const ExportedInterface& itf, const std::shared_ptr<Apartment>& sta,
+                                       rpc::ServerCall& call, const GUID& cid, std::span<const std::byte> params,
+                                       ndr::ByteOrder order, const ReplySource& take_reply);
   // Defers `call` and posts it to target.sta (sta_dispatch.cpp).
   Status post_to_sta(DispatchTarget target, rpc::ServerCall& call, const GUID& cid,
                      std::span<const std::byte> params, ndr::ByteOrder order);

@@ -6,7 +6,9 @@
 // in COM (modal_wait: an outgoing call of its own, CoWaitForMultipleHandles): in a ProcessIdentityScope
 // of its own (decision 5: every dispatched call is a scope, here as on the reading thread — a nested
 // call on an impersonating STA thread starts as the process and leaves the outer impersonation as it
-// was), through the same OrpcDispatcher::run_call as an MTA call, and writes the reply itself. Work
+// was), through the same OrpcDispatcher::run_call as an MTA call, and writes the reply itself — unless
+// the object processes the call asynchronously (async_dispatch.cpp): then run_call takes the reply
+// over and the control object sends it once the object signalled. Work
 // that never runs (the STA closed with it queued) faults its call with RPC_E_DISCONNECTED as it is
 // destroyed, so no client waits for an apartment that is gone.
 #include <memory>
@@ -43,8 +45,10 @@ class StaCall {
     {
       identity::ProcessIdentityScope as_process(identity::kCallScope);
       rpc::ServerCall call(reply_.attributes());
-      status = run_call(*target_.itf, call, cid_, std::span<const std::byte>(params_), order_, writer);
+      status = run_call(*target_.itf, target_.sta, call, cid_, std::span<const std::byte>(params_), order_, writer,
+                        [this]() -> Result<rpc::DeferredReply> { return std::move(reply_); });
     }  // impersonation ended and the thread's own identity restored before the reply leaves
+    if (reply_.finished()) return;  // taken by an asynchronous call, which answers it
     Status sent = status.ok() ? reply_.reply(writer.bytes()) : reply_.fail(status);
     if (!sent.ok()) log::debug("orpc: the reply of an STA call was not sent: {}", sent.to_string());
     identity::settle_dumpable_flag();
@@ -73,8 +77,9 @@ Status OrpcDispatcher::post_to_sta(DispatchTarget target, rpc::ServerCall& call,
   auto job = std::make_shared<StaCall>(std::move(target), std::move(deferred), cid, params, order);
   const std::shared_ptr<Apartment> sta = job->sta();
   Status posted = sta->post([this, job] {
-    job->run([this](const ExportedInterface& itf, rpc::ServerCall& c, const GUID& id, std::span<const std::byte> p,
-                    ndr::ByteOrder o, ndr::Writer& w) { return run_call(itf, c, id, p, o, w); });
+    job->run([this](const ExportedInterface& itf, const std::shared_ptr<Apartment>& apartment, rpc::ServerCall& c,
+                    const GUID& id, std::span<const std::byte> p, ndr::ByteOrder o, ndr::Writer& w,
+                    const ReplySource& take) { return run_call(itf, apartment, c, id, p, o, w, take); });
   });
   if (!posted.ok()) {
     log::debug("orpc: STA {} refused a call: {}", sta->id(), posted.to_string());

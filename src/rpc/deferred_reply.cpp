@@ -32,6 +32,8 @@ DeferredReply::~DeferredReply() {
   if (channel_) (void)fail(Status(StatusCode::kInternal, "deferred reply dropped", static_cast<HRESULT>(kNcaFaultUnspec)));
 }
 
+bool DeferredReply::cancelled() const { return channel_ != nullptr && channel_->cancelled(call_id_); }
+
 Status DeferredReply::reply(std::span<const std::byte> stub) { return finish(stub, nullptr); }
 
 Status DeferredReply::fail(const Status& status) { return finish({}, &status); }

@@ -17,6 +17,8 @@
 //  - If the connection is gone (the client died or closed, the server reaped or closed it),
 //    reply/fail send nothing and return kUnavailable carrying RPC_E_DISCONNECTED. Server::stop()
 //    faults every unfinished deferred call with RPC_S_CALL_FAILED before it closes the connections.
+//  - A co_cancel for a deferred call is recorded, not acted on: cancelled() reports it (and an orphaned
+//    or disconnected call) to whoever finishes the call, which decides when to answer.
 //  - A DeferredReply destroyed unfinished faults its call (nca_s_fault_unspec: RPC_E_SERVERFAULT at
 //    the client), so a dropped call never leaves its client waiting.
 // attributes() are the call's (caller token included), for a ServerCall made on the finishing thread
@@ -50,6 +52,11 @@ class DeferredReply {
   // Writes a fault for `status` (status_to_fault_status). Errors as reply().
   [[nodiscard]] Status fail(const Status& status);
   bool finished() const noexcept { return channel_ == nullptr; }
+  // Whether the client cancelled the call while it waits (co_cancel, MS-RPCE §3.3.1.5.9) or gave it
+  // up (orphaned, the connection closed, the server stopping): the ICancelMethodCalls::TestCancel
+  // answer of a deferred COM call. A cancel does not finish the call; the handler still answers (its
+  // reply is dropped when nobody waits). false once finished.
+  bool cancelled() const;
   const CallAttributes& attributes() const noexcept { return attributes_; }
 
  private:

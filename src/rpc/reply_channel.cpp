@@ -81,6 +81,21 @@ bool ReplyChannel::orphan(std::uint32_t call_id) {
   return true;
 }
 
+bool ReplyChannel::cancel(std::uint32_t call_id) {
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(call_id);
+  if (it == pending_.end()) return false;
+  it->second.cancelled = true;
+  return true;
+}
+
+bool ReplyChannel::cancelled(std::uint32_t call_id) const {
+  std::lock_guard lock(mu_);
+  if (connection_ == nullptr) return true;
+  auto it = pending_.find(call_id);
+  return it == pending_.end() || it->second.cancelled;
+}
+
 void ReplyChannel::fault_pending(std::uint32_t fault_status) {
   std::lock_guard lock(mu_);
   if (connection_ == nullptr || pending_.empty()) return;

@@ -224,11 +224,13 @@ ServerConnection::Outcome ServerConnection::handle_fragment(std::span<const std:
   if (auto* request = std::get_if<RequestPdu>(&*pdu)) return handle_request(*request);
   if (auto* auth3 = std::get_if<Auth3Pdu>(&*pdu)) return handle_auth3(*auth3);
   if (auto* cancel = std::get_if<CancelPdu>(&*pdu)) {
-    // Calls run to completion on the thread that reads them, so a cancel can only meet a call whose
-    // fragments are still arriving: it ends that call (C706 §12.5.3.3, cancel before execution).
+    // A call whose fragments are still arriving ends here (C706 §12.5.3.3, cancel before execution).
+    // A deferred call (an STA's, an asynchronous COM call) learns of it through
+    // DeferredReply::cancelled(); one that runs on this thread has finished before this PDU is read.
     if (reassembler_.drop(cancel->header.call_id)) {
       return send_fault(cancel->header.call_id, 0, kNcaFaultCancel, true);
     }
+    if (replies_) (void)replies_->cancel(cancel->header.call_id);
     return Outcome::kKeep;
   }
   if (auto* orphaned = std::get_if<OrphanedPdu>(&*pdu)) {

@@ -42,6 +42,12 @@ class ReplyChannel : public std::enable_shared_from_this<ReplyChannel> {
   std::size_t pending() const;
   // The client abandoned the call (orphaned PDU): its reply will not be sent. false if not deferred.
   bool orphan(std::uint32_t call_id);
+  // The client asked to cancel the call (co_cancel PDU): recorded for cancelled(); the call stays
+  // deferred, its reply is still sent when finished. false if not deferred.
+  bool cancel(std::uint32_t call_id);
+  // Whether the client cancelled `call_id` or no longer waits for it: a co_cancel arrived, or the call
+  // is no longer pending unfinished (orphaned, faulted at stop, the connection gone).
+  bool cancelled(std::uint32_t call_id) const;
   // The server stops: each pending call gets a fault with `fault_status`, then the channel closes.
   void fault_pending(std::uint32_t fault_status);
   // The connection is being destroyed: pending calls are forgotten (their slots given back) and later
@@ -53,6 +59,7 @@ class ReplyChannel : public std::enable_shared_from_this<ReplyChannel> {
     CallMeta meta;
     SecurityContext* security = nullptr;  // stable: the connection keeps its contexts in a deque
     Server::CallSlot slot;
+    bool cancelled = false;  // a co_cancel arrived for it
   };
   void forget_locked(std::map<std::uint32_t, Pending>::iterator it);
 

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "base/utf16.h"
 #include "guise/windows.h"
 #include "identity/thread_revert.h"
+#include "integration/com/async_probe.h"
 #include "integration/com/failing_malloc.h"
 #include "integration/com/probe_class.h"
 #include "integration/com/task_status.h"
@@ -504,10 +506,13 @@ std::string run_step(const std::string& step) {
   if (step.rfind("leavehelper:", 0) == 0) return leave_helper(step.substr(12), false);
   if (step.rfind("blockhelper:", 0) == 0) return leave_helper(step.substr(12), true);
   if (step == "exithelper") return exit_helper();
+  if (std::optional<std::string> async = async_probe_step(step)) return *async;
   return "unknown-step(" + step + ")";
 }
 
 }  // namespace
+
+std::string run_probe_step(const std::string& step) { return run_step(step); }
 
 std::string run_probe_script(const std::string& script) {
   std::string out;
@@ -588,6 +593,7 @@ ULONG SecurityProbe::Release() {
 }
 
 long probe_runs() noexcept { return g_runs.load(); }
+void count_probe_run() noexcept { g_runs.fetch_add(1); }
 long live_probes() noexcept { return g_live.load(); }
 
 SecurityProbe::SecurityProbe() { g_live.fetch_add(1); }

@@ -31,6 +31,8 @@
 //                     end must abort the server)
 //   exithelper        an MTA thread impersonates through this call's context and ends without
 //                     reverting: "exithelper imp=<hr> <its ids>"
+//   signal, testcancel, waitcancel, later, nosignal, fail:<hex>: an asynchronous call's steps
+//                     (async_probe.h; guise-callsec-server --async)
 //   gate:<dir>        "gate=go": tells the test it is inside (FIFO <dir>/entered), returns when the
 //                     test says so (FIFO <dir>/go, ≤ 30 s; "gate=timeout" then)
 #pragma once
@@ -43,6 +45,10 @@
 namespace guise::com::testing {
 
 std::string run_probe_script(const std::string& script);
+// One step of a script (async_probe.h runs a script step by step).
+std::string run_probe_step(const std::string& step);
+// Counts one entry of Run (or of an asynchronous Begin_Run) for probe_runs().
+void count_probe_run() noexcept;
 // Outside any call (the server's stdin commands): the kept IServerSecurity's answers, and the Co*
 // answers on a thread in the MTA and on one outside COM.
 std::string probe_kept_context();

@@ -1,11 +1,13 @@
 // guise-callsec-server: exports a SecurityProbe (call_security_probe.h) for the call-security tests.
 //
 //   guise-callsec-server [--nocap] [--absolute] [--init <level> <imp> <caps> <SDDL|null>] [--init-again] [--class]
-//                        [--sta] [--hold <objref>] [--hold-dynamic]
+//                        [--sta] [--async] [--hold <objref>] [--hold-dynamic]
 // --sta puts the probe in the main thread's STA (prints "tid=<its kernel thread id>"; stdin is read by
 // another thread, so "hold", "kept" and "outside" run in the MTA there); --hold unmarshals another
 // server's probe on the main thread before serving, for the "callout:" steps of an STA probe (R30);
 // --hold-dynamic then sets its blanket to IMPERSONATE with EOAC_DYNAMIC_CLOAKING.
+// --async exports an AsyncSecurityProbe instead (async_probe.h): every Run is processed asynchronously,
+// the script inside Begin_Run; stdin "lastasync" → last_async_transcript().
 // --nocap drops CAP_SETUID/CAP_SETGID before anything else (R27). --init calls CoInitializeSecurity
 // first (the SDDL converted to a self-relative descriptor, or to an absolute one with MakeAbsoluteSD
 // under --absolute; "null": no descriptor) and prints "init hr=<hex>"; --init-again calls it a second
@@ -16,7 +18,7 @@
 // "threads" → thread_identities(), "probes" → "probes=<SecurityProbes alive>",
 // "creator" → "creator=<who activated last>", "hold <objref>" → "held hr=" (unmarshals another server's probe for "callout:" steps),
 // "heldblanket <level> <imp> <caps hex>" → "heldblanket hr=" (CoSetProxyBlanket on it, this thread),
-// "release" → release_left_helper().
+// "release" → release_left_helper(), "lastasync" → last_async_transcript().
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@
 #include "guise/handleapi.h"
 #include "guise/synchapi.h"
 #include "guise/winbase.h"
+#include "integration/com/async_probe.h"
 #include "integration/com/call_security_probe.h"
 #include "integration/com/objref_text.h"
 #include "integration/com/probe_class.h"
@@ -103,9 +106,11 @@ int main(int argc, char** argv) {
   bool absolute = false;
   bool sta = false;
   bool hold_dynamic = false;
+  bool async = false;
   std::string hold;
   for (int i = 1; i < argc; ++i) {
     absolute = absolute || std::string(argv[i]) == "--absolute";
+    async = async || std::string(argv[i]) == "--async";
     sta = sta || std::string(argv[i]) == "--sta";
     hold_dynamic = hold_dynamic || std::string(argv[i]) == "--hold-dynamic";
     if (std::string(argv[i]) == "--hold" && i + 1 < argc) hold = argv[i + 1];
@@ -150,8 +155,14 @@ int main(int argc, char** argv) {
       register_class = true;
     }
   }
-  auto* probe = new SecurityProbe();
-  const std::string objref = marshal_to_hex(static_cast<ISecurityProbe*>(probe), IID_ISecurityProbe);
+  ISecurityProbe* probe = nullptr;
+  if (async) {
+    start_async_probe_worker();
+    probe = new AsyncSecurityProbe();
+  } else {
+    probe = new SecurityProbe();
+  }
+  const std::string objref = marshal_to_hex(probe, IID_ISecurityProbe);
   if (objref.empty()) return 1;
   if (again) {
     say("again hr=" + hex(CoInitializeSecurity(nullptr, -1, nullptr, nullptr, level, imp, nullptr, caps, nullptr)));
@@ -189,6 +200,7 @@ int main(int argc, char** argv) {
     DWORD index = 0;
     const HRESULT waited = CoWaitForMultipleHandles(0, INFINITE, 1, &done, &index);
     commands.join();
+    join_async_probe_threads();
     CloseHandle(done);
     if (class_cookie != 0) CoRevokeClassObject(class_cookie);
     probe->Release();
@@ -196,6 +208,7 @@ int main(int argc, char** argv) {
     return waited == S_OK && index == 0 ? 0 : 5;
   }
   serve_commands();
+  join_async_probe_threads();
   if (class_cookie != 0) CoRevokeClassObject(class_cookie);
   probe->Release();
   CoUninitialize();
@@ -208,6 +221,7 @@ void serve_commands() {
     if (line == "kept") say(probe_kept_context());
     if (line == "outside") say(probe_outside_call());
     if (line == "release") say(release_left_helper());
+    if (line == "lastasync") say(last_async_transcript());
     if (line == "threads") say(thread_identities());
     if (line == "probes") say("probes=" + std::to_string(live_probes()));
     if (line == "runs") say("runs=" + std::to_string(probe_runs()));

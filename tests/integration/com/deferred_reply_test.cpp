@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "base/unique_fd.h"
 #include "guise/windows.h"
 #include "identity/impersonation.h"
 #include "integration/com/peer_process.h"
@@ -158,47 +159,30 @@ TEST_F(DeferredReplyTest, AReplyWrittenLaterByAnotherThreadReachesTheClientInAno
   EXPECT_EQ(deferred->reply(as_bytes("twice")).code(), StatusCode::kFailedPrecondition);
 }
 
-// One connection, two requests: the second is answered while the first waits for its deferred reply.
-TEST_F(DeferredReplyTest, TheConnectionKeepsServingWhileACallIsDeferred) {
-  start();
-  auto binding = rpc::StringBinding::parse(self_binding_);
-  ASSERT_TRUE(binding.ok());
-  auto fd = rpc::connect_to(*binding);
-  ASSERT_TRUE(fd.ok());
-  auto send = [&](const std::vector<std::byte>& pdu) { ::send(fd->get(), pdu.data(), pdu.size(), MSG_NOSIGNAL); };
-  std::vector<std::byte> pending;
-  auto receive = [&]() -> std::optional<rpc::Pdu> {
-    for (int i = 0; i < 1000; ++i) {
-      if (pending.size() >= rpc::kCommonHeaderSize) {
-        const std::size_t length =
-            std::to_integer<std::size_t>(pending[8]) | (std::to_integer<std::size_t>(pending[9]) << 8);
-        if (length >= rpc::kCommonHeaderSize && pending.size() >= length) {
-          auto pdu = rpc::decode_pdu(std::span(pending.data(), length), rpc::Limits{});
-          pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(length));
-          if (!pdu) return std::nullopt;
-          return std::move(*pdu);
-        }
-      }
-      pollfd p{fd->get(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(kBoundMs)) <= 0) return std::nullopt;
-      std::byte buffer[8192];
-      const ssize_t n = ::recv(fd->get(), buffer, sizeof buffer, 0);
-      if (n <= 0) return std::nullopt;
-      pending.insert(pending.end(), buffer, buffer + n);
-    }
-    return std::nullopt;
-  };
-  rpc::BindPdu bind;
-  bind.header.type = rpc::PType::kBind;
-  bind.header.flags = rpc::kPfcFirstFrag | rpc::kPfcLastFrag;
-  bind.header.call_id = 1;
-  bind.max_xmit_frag = 4280;
-  bind.max_recv_frag = 4280;
-  bind.contexts.push_back({0, kCallbackInterface, {rpc::kNdr20Syntax}});
-  send(rpc::encode_bind(bind));
-  auto ack = receive();
-  ASSERT_TRUE(ack && std::holds_alternative<rpc::BindAckPdu>(*ack));
-  auto request = [](std::uint32_t call_id, std::uint16_t opnum, std::string_view text) {
+// A raw connection to the test's server, bound to kCallbackInterface: PDUs in, PDUs out.
+class RawConnection {
+ public:
+  explicit RawConnection(const std::string& binding_text) {
+    auto binding = rpc::StringBinding::parse(binding_text);
+    if (!binding.ok()) return;
+    auto fd = rpc::connect_to(*binding);
+    if (!fd.ok()) return;
+    fd_ = std::move(*fd);
+    rpc::BindPdu bind;
+    bind.header.type = rpc::PType::kBind;
+    bind.header.flags = rpc::kPfcFirstFrag | rpc::kPfcLastFrag;
+    bind.header.call_id = 1;
+    bind.max_xmit_frag = 4280;
+    bind.max_recv_frag = 4280;
+    bind.contexts.push_back({0, kCallbackInterface, {rpc::kNdr20Syntax}});
+    send(rpc::encode_bind(bind));
+    auto ack = receive();
+    bound_ = ack && std::holds_alternative<rpc::BindAckPdu>(*ack);
+  }
+  bool bound() const { return bound_; }
+
+  void send(const std::vector<std::byte>& pdu) { ::send(fd_.get(), pdu.data(), pdu.size(), MSG_NOSIGNAL); }
+  void send_request(std::uint32_t call_id, std::uint16_t opnum, std::string_view text) {
     const std::vector<std::byte> stub = as_bytes(text);  // RequestPdu::stub is a view: keep the bytes here
     rpc::RequestPdu r;
     r.header.type = rpc::PType::kRequest;
@@ -207,21 +191,103 @@ TEST_F(DeferredReplyTest, TheConnectionKeepsServingWhileACallIsDeferred) {
     r.opnum = opnum;
     r.stub = stub;
     r.alloc_hint = static_cast<std::uint32_t>(stub.size());
-    return rpc::encode_request(r);
-  };
-  send(request(7, 0, "deferred"));
+    send(rpc::encode_request(r));
+  }
+  void send_cancel(std::uint32_t call_id) {
+    rpc::CancelPdu c;
+    c.header.type = rpc::PType::kCoCancel;
+    c.header.flags = rpc::kPfcFirstFrag | rpc::kPfcLastFrag;
+    c.header.call_id = call_id;
+    send(rpc::encode_cancel(c));
+  }
+  // The next PDU (each wait ≤ kBoundMs), or nullopt.
+  std::optional<rpc::Pdu> receive() {
+    for (int i = 0; i < 1000; ++i) {
+      if (pending_.size() >= rpc::kCommonHeaderSize) {
+        const std::size_t length =
+            std::to_integer<std::size_t>(pending_[8]) | (std::to_integer<std::size_t>(pending_[9]) << 8);
+        if (length >= rpc::kCommonHeaderSize && pending_.size() >= length) {
+          auto pdu = rpc::decode_pdu(std::span(pending_.data(), length), rpc::Limits{});
+          pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(length));
+          if (!pdu) return std::nullopt;
+          return std::move(*pdu);
+        }
+      }
+      pollfd p{fd_.get(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(kBoundMs)) <= 0) return std::nullopt;
+      std::byte buffer[8192];
+      const ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, 0);
+      if (n <= 0) return std::nullopt;
+      pending_.insert(pending_.end(), buffer, buffer + n);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  UniqueFd fd_;
+  std::vector<std::byte> pending_;
+  bool bound_ = false;
+};
+
+// One connection, two requests: the second is answered while the first waits for its deferred reply.
+TEST_F(DeferredReplyTest, TheConnectionKeepsServingWhileACallIsDeferred) {
+  start();
+  RawConnection raw(self_binding_);
+  ASSERT_TRUE(raw.bound());
+  raw.send_request(7, 0, "deferred");
   auto deferred = next_deferred();
   ASSERT_NE(deferred, nullptr);
-  send(request(8, 1, "served meanwhile"));
-  auto second = receive();
+  raw.send_request(8, 1, "served meanwhile");
+  auto second = raw.receive();
   ASSERT_TRUE(second && std::holds_alternative<rpc::ResponsePdu>(*second));
   EXPECT_EQ(std::get<rpc::ResponsePdu>(*second).header.call_id, 8u);
   ASSERT_TRUE(deferred->reply(as_bytes("first, later")).ok());
-  auto first = receive();
+  auto first = raw.receive();
   ASSERT_TRUE(first && std::holds_alternative<rpc::ResponsePdu>(*first));
   const auto& response = std::get<rpc::ResponsePdu>(*first);
   EXPECT_EQ(response.header.call_id, 7u);
   EXPECT_EQ(as_text(std::vector<std::byte>(response.stub.begin(), response.stub.end())), "first, later");
+}
+
+// co_cancel for a deferred call is recorded, not acted on: whoever finishes the call sees cancelled()
+// (COM's ICancelMethodCalls::TestCancel), and its reply still reaches the client. PDUs of a connection
+// are read in order, so once the request after the co_cancel is answered, the cancel has been seen.
+TEST_F(DeferredReplyTest, ACancelForADeferredCallIsRecordedForItsFinisher) {
+  start();
+  RawConnection raw(self_binding_);
+  ASSERT_TRUE(raw.bound());
+  raw.send_request(7, 0, "deferred");
+  auto deferred = next_deferred();
+  ASSERT_NE(deferred, nullptr);
+  raw.send_request(8, 0, "deferred, not cancelled");
+  auto other = next_deferred();
+  ASSERT_NE(other, nullptr);
+  EXPECT_FALSE(deferred->cancelled());
+  raw.send_cancel(7);
+  raw.send_cancel(99);  // no such call: ignored
+  raw.send_request(9, 1, "after the cancel");
+  auto echo = raw.receive();
+  ASSERT_TRUE(echo && std::holds_alternative<rpc::ResponsePdu>(*echo));
+  EXPECT_EQ(std::get<rpc::ResponsePdu>(*echo).header.call_id, 9u);
+  EXPECT_TRUE(deferred->cancelled());
+  EXPECT_FALSE(other->cancelled()) << "a cancel names one call";
+  ASSERT_TRUE(deferred->reply(as_bytes("answered anyway")).ok());
+  auto first = raw.receive();
+  ASSERT_TRUE(first && std::holds_alternative<rpc::ResponsePdu>(*first));
+  EXPECT_EQ(std::get<rpc::ResponsePdu>(*first).header.call_id, 7u);
+  EXPECT_FALSE(deferred->cancelled()) << "finished";
+  // An orphaned call is given up for good: cancelled, and its reply is not sent.
+  rpc::OrphanedPdu orphaned;
+  orphaned.header.type = rpc::PType::kOrphaned;
+  orphaned.header.flags = rpc::kPfcFirstFrag | rpc::kPfcLastFrag;
+  orphaned.header.call_id = 8;
+  raw.send(rpc::encode_orphaned(orphaned));
+  raw.send_request(10, 1, "after the orphaned");
+  auto echo2 = raw.receive();
+  ASSERT_TRUE(echo2 && std::holds_alternative<rpc::ResponsePdu>(*echo2));
+  EXPECT_EQ(std::get<rpc::ResponsePdu>(*echo2).header.call_id, 10u);
+  EXPECT_TRUE(other->cancelled());
+  EXPECT_EQ(other->reply(as_bytes("nobody waits")).code(), StatusCode::kUnavailable);
 }
 
 TEST_F(DeferredReplyTest, TheServerFaultsUnfinishedCallsWhenItStops) {
