@@ -154,6 +154,45 @@ TEST_P(CallSecurityAsyncBoth, A8_CancelOfALongCallReachesTheServer) {
   EXPECT_EQ(alice.command("afinish c", "afinish hr="), std::string(kOk) + " " + kRoot + " groups= imp=0");
 }
 
+// ICancelMethodCalls::Cancel(ulSeconds) waits up to ulSeconds for the server's answer before
+// abandoning the call: a server that notices the cancellation and signals within that time completes
+// the call normally — Finish_ returns what the server's Finish_ returned.
+TEST_P(CallSecurityAsyncBoth, R57_CancelWithSecondsTakesTheServersAnswer) {
+  const std::string gate = make_gate();
+  ASSERT_FALSE(gate.empty());
+  SecurityClient alice(server_, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.command("abegin c later;" + gate + ";waitcancel;status", "abegin hr="), kOk);
+  ASSERT_TRUE(entered());  // the call is in the server, its reply deferred
+  EXPECT_EQ(alice.command("acancel c 60", "acancel hr="), kOk);
+  EXPECT_EQ(alice.command("atest c", "atest hr="), kCanceled);
+  ASSERT_TRUE(open_gate());
+  const std::string out = alice.command("afinish c", "afinish hr=");
+  EXPECT_TRUE(has(out, std::string(kOk) + " later tid=")) << out;
+  EXPECT_TRUE(has(out, "gate=go; waitcancel=80010002; " + kRoot)) << out;
+  EXPECT_EQ(hr_of(alice.command("afinish c", "afinish hr=")), kCallComplete);
+  // A call object whose cancelled call was answered takes the next call.
+  ASSERT_EQ(alice.command("abegin c status", "abegin hr="), kOk);
+  EXPECT_EQ(alice.command("afinish c", "afinish hr="), std::string(kOk) + " " + kRoot + " groups= imp=0");
+}
+
+// Cancel(ulSeconds) with a server that does not answer in time: when the seconds are up the call is
+// abandoned (orphaned, its connection closed) and Finish_ returns RPC_E_CALL_CANCELED; the server's
+// TestCancel sees the cancellation.
+TEST_P(CallSecurityAsyncBoth, R57_CancelAbandonsTheCallWhenItsSecondsAreUp) {
+  const std::string gate = make_gate();
+  ASSERT_FALSE(gate.empty());
+  SecurityClient alice(server_, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.command("abegin c later;" + gate + ";waitcancel", "abegin hr="), kOk);
+  ASSERT_TRUE(entered());
+  EXPECT_EQ(alice.command("acancel c 1", "acancel hr="), kOk);
+  // Finish_ waits for the engine to give the call up (one second after Cancel): the gate is still shut.
+  EXPECT_EQ(hr_of(alice.command("afinish c", "afinish hr=")), kCanceled);
+  ASSERT_TRUE(open_gate());
+  EXPECT_TRUE(has(last_async(), "gate=go; waitcancel=80010002")) << "the server saw the cancellation";
+}
+
 // R58 with an async server: a call begun while the client thread impersonated alice (dynamic
 // cloaking) and sent later by the client's runtime after the thread reverted still arrives as alice.
 TEST_P(CallSecurityAsyncBoth, R58_IdentityOfBeginReachesAnAsyncServer) {
