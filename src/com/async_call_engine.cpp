@@ -185,10 +185,6 @@ struct AsyncCallEngine::Impl {
       return;
     }
     if (op->graced) return;
-    {
-      std::lock_guard lock(op->mu);
-      op->cancel_grace = true;
-    }
     op->pending->request_cancel();
     op->graced = true;
     if (op->grace_seconds != std::numeric_limits<std::uint32_t>::max()) {  // INFINITE: for ever
@@ -409,6 +405,7 @@ HRESULT AsyncCallEngine::cancel(const std::shared_ptr<AsyncOperation>& op, std::
     if (op->cancel_requested) return S_OK;
     op->cancel_requested = true;
     op->grace_seconds = seconds;  // published to the engine thread by post()'s lock
+    op->cancel_grace = seconds > 0;  // a reply that comes before the engine acts on this counts too
   }
   impl_->post({Impl::Kind::kCancel, op});
   return S_OK;

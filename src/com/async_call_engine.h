@@ -87,7 +87,7 @@ struct AsyncOperation {
   std::mutex mu;
   bool completed = false;
   bool cancel_requested = false;
-  bool cancel_grace = false;               // Cancel(ulSeconds > 0): a reply within the grace counts
+  bool cancel_grace = false;               // Cancel(ulSeconds > 0): a reply before abandoning counts
   Status result;
   std::vector<std::byte> reply;
 
