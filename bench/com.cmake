@@ -8,3 +8,11 @@ if(TARGET guise_com)
   target_link_libraries(guise_bench_com_support PUBLIC guise_com)
   guise_add_benchmark(com_bench SOURCES com_bench.cpp LIBS guise_bench_com_support guise_com_bench_idl)
 endif()
+
+# COM: pipelined asynchronous calls (call objects, Begin_ N then Finish_ N) from one client thread next to
+# synchronous calls, against the same server process, in one run (docs/performance.md, docs/async.md).
+if(TARGET guise_com)
+  guise_add_idl(guise_com_async_bench_idl ${CMAKE_CURRENT_SOURCE_DIR}/com_async_bench.idl)
+  guise_add_benchmark(com_async_bench SOURCES com_async_bench.cpp LIBS guise_bench_com_support
+                      guise_com_async_bench_idl)
+endif()

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <deque>
+#include <limits>
 #include <thread>
 #include <unordered_map>
 
@@ -144,7 +145,7 @@ struct AsyncCallEngine::Impl {
       std::lock_guard lock(op.mu);
       if (op.completed) return;
       op.completed = true;
-      op.result = op.cancel_requested ? cancelled_status() : std::move(status);
+      op.result = op.cancel_requested && !op.cancel_grace ? cancelled_status() : std::move(status);
       op.reply = std::move(reply);
     }
     op.done.set();
@@ -172,6 +173,50 @@ struct AsyncCallEngine::Impl {
     }
   }
 
+  // Cancel with a grace: co_cancel now, the reply still awaited until op->abandon_at (then stop_call).
+  void cancel_call(const std::shared_ptr<AsyncOperation>& op) {
+    bool queued = false;
+    {
+      std::lock_guard lock(mu);
+      queued = std::find(queue.begin(), queue.end(), op) != queue.end();
+    }
+    if (queued || op->grace_seconds == 0 || !live.contains(op.get())) {
+      stop_call(op);
+      return;
+    }
+    if (op->graced) return;
+    op->pending->request_cancel();
+    op->graced = true;
+    if (op->grace_seconds != std::numeric_limits<std::uint32_t>::max()) {  // INFINITE: for ever
+      op->abandon_at = std::chrono::steady_clock::now() + std::chrono::seconds(op->grace_seconds);
+    }
+  }
+
+  // Abandons graced calls whose time is up; returns epoll_wait's timeout until the next one (-1: none).
+  int expire_graced() {
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<AsyncOperation>> expired;
+    std::optional<std::chrono::steady_clock::time_point> next;
+    for (const auto& [raw, op] : live) {
+      if (!op->graced || !op->abandon_at) continue;
+      if (*op->abandon_at <= now) {
+        expired.push_back(op);
+      } else if (!next || *op->abandon_at < *next) {
+        next = op->abandon_at;
+      }
+    }
+    for (const auto& op : expired) {
+      {
+        std::lock_guard lock(op->mu);
+        op->cancel_grace = false;  // abandoned: the call is cancelled, whatever arrives
+      }
+      stop_call(op);
+    }
+    if (!next) return -1;
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+    return static_cast<int>(std::clamp<long long>(ms, 1, 60'000));
+  }
+
   void stop_call(const std::shared_ptr<AsyncOperation>& op) {
     bool was_queued = false;
     {
@@ -185,7 +230,7 @@ struct AsyncCallEngine::Impl {
     if (!was_queued) {
       if (!live.contains(op.get())) return;  // completed already
       ::epoll_ctl(epoll.get(), EPOLL_CTL_DEL, op->pending->wait_fd(), nullptr);
-      op->pending->abandon(true);  // co_cancel, orphaned; the connection is closed, never reused
+      op->pending->abandon(!op->graced);  // co_cancel (once), orphaned; the connection is closed, never reused
       op->pending.reset();
       leave_wire(*op);
     }
@@ -242,8 +287,9 @@ struct AsyncCallEngine::Impl {
 
   void run() {
     std::array<epoll_event, 64> events{};
+    int timeout_ms = -1;
     for (;;) {
-      const int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), -1);
+      const int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
       if (n < 0 && errno != EINTR) {
         log::error("com: the asynchronous call engine's epoll_wait failed (errno {})", errno);
       }
@@ -264,12 +310,13 @@ struct AsyncCallEngine::Impl {
       for (Command& command : todo) {
         switch (command.kind) {
           case Kind::kWatch: watch(command.op); break;
-          case Kind::kCancel:
+          case Kind::kCancel: cancel_call(command.op); break;
           case Kind::kAbandon: stop_call(command.op); break;
           case Kind::kDrain: break;
         }
       }
       drain();
+      timeout_ms = expire_graced();
     }
     // Process exit: every call still on the wire is abandoned; its connection closes.
     for (auto& [raw, op] : live) {
@@ -351,12 +398,14 @@ Status AsyncCallEngine::begin(const std::shared_ptr<AsyncOperation>& op) {
   return Status::Ok();
 }
 
-HRESULT AsyncCallEngine::cancel(const std::shared_ptr<AsyncOperation>& op) {
+HRESULT AsyncCallEngine::cancel(const std::shared_ptr<AsyncOperation>& op, std::uint32_t seconds) {
   {
     std::lock_guard lock(op->mu);
     if (op->completed) return RPC_E_CALL_COMPLETE;
     if (op->cancel_requested) return S_OK;
     op->cancel_requested = true;
+    op->grace_seconds = seconds;  // published to the engine thread by post()'s lock
+    op->cancel_grace = seconds > 0;  // a reply that comes before the engine acts on this counts too
   }
   impl_->post({Impl::Kind::kCancel, op});
   return S_OK;
@@ -368,6 +417,7 @@ void AsyncCallEngine::abandon(const std::shared_ptr<AsyncOperation>& op) {
     std::lock_guard lock(op->mu);
     completed = op->completed;
     op->cancel_requested = true;
+    op->cancel_grace = false;
   }
   if (!completed) impl_->post({Impl::Kind::kAbandon, op});
   release(op);

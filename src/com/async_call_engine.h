@@ -24,6 +24,7 @@
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -86,11 +87,15 @@ struct AsyncOperation {
   std::mutex mu;
   bool completed = false;
   bool cancel_requested = false;
+  bool cancel_grace = false;               // Cancel(ulSeconds > 0): a reply before abandoning counts
   Status result;
   std::vector<std::byte> reply;
 
   // Engine thread only.
   std::optional<rpc::PendingCall> pending;
+  std::uint32_t grace_seconds = 0;         // set with cancel_requested, read by the engine thread
+  bool graced = false;                     // co_cancel sent, waiting for the reply until abandon_at
+  std::optional<std::chrono::steady_clock::time_point> abandon_at;  // none: wait for ever
 };
 
 class AsyncCallEngine {
@@ -100,9 +105,13 @@ class AsyncCallEngine {
   // Sends `op` (or queues it, see above). Errors (nothing pending then): E_OUTOFMEMORY beyond
   // kMaxOutstandingAsyncCalls; a send that failed on the calling thread, as a synchronous call would.
   [[nodiscard]] Status begin(const std::shared_ptr<AsyncOperation>& op);
-  // Cancel (co_cancel if on the wire): the call completes with RPC_E_CALL_CANCELED. S_OK, or
-  // RPC_E_CALL_COMPLETE when it completed already.
-  HRESULT cancel(const std::shared_ptr<AsyncOperation>& op);
+  // Cancel (ICancelMethodCalls::Cancel). A queued call, or any call with `seconds` == 0, completes
+  // with RPC_E_CALL_CANCELED at once (co_cancel and orphaned if on the wire; its connection closed).
+  // With `seconds` > 0 a call on the wire gets co_cancel and its reply is still awaited for up to
+  // `seconds` (INFINITE: for ever): a reply within that time completes the call with what the server
+  // answered (its normal outcome included, as on Windows); after it the call is abandoned as above.
+  // S_OK, or RPC_E_CALL_COMPLETE when it completed already.
+  HRESULT cancel(const std::shared_ptr<AsyncOperation>& op, std::uint32_t seconds = 0);
   // The call object is gone: the call is cancelled and dropped (its connection closed, not reused).
   void abandon(const std::shared_ptr<AsyncOperation>& op);
   // Calls begun and not yet released or finished (for tests and diagnostics).

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "com/client_security.h"
 #include "com/proxy_manager.h"
+#include "guise/combaseapi.h"
 #include "guise/winerror.h"
 
 namespace guise::com {
@@ -72,7 +73,15 @@ ULONG ClientCallObject::Inner::Release() {
 
 // --- ISynchronize, ISynchronizeHandle ---------------------------------------------------------------
 
-HRESULT ClientCallObject::Wait(DWORD, DWORD dwMilliseconds) {
+HRESULT ClientCallObject::Wait(DWORD dwFlags, DWORD dwMilliseconds) {
+  // As CoWaitForMultipleHandles on the call's one handle: unknown flags are refused; WAITALL over one
+  // handle is the plain wait; an STA always dispatches its calls while it waits (co_initialize.cpp).
+  constexpr DWORD kKnownFlags = COWAIT_WAITALL | COWAIT_ALERTABLE | COWAIT_INPUTAVAILABLE | COWAIT_DISPATCH_CALLS |
+                                COWAIT_DISPATCH_WINDOW_MESSAGES;
+  if ((dwFlags & ~kKnownFlags) != 0) {
+    log::warn("com: ISynchronize::Wait on a call object refused: unknown flags {:#x}", dwFlags);
+    return E_INVALIDARG;
+  }
   auto woke = signal_->wait(deadline_after_ms(dwMilliseconds));
   if (!woke.ok()) return status_to_hresult(woke.status());
   return *woke ? S_OK : RPC_S_CALLPENDING;
@@ -99,14 +108,14 @@ HRESULT ClientCallObject::GetHandle(HANDLE* ph) {
 
 // --- ICancelMethodCalls ------------------------------------------------------------------------------
 
-HRESULT ClientCallObject::Cancel(ULONG) {
+HRESULT ClientCallObject::Cancel(ULONG ulSeconds) {
   std::shared_ptr<AsyncOperation> op;
   {
     std::lock_guard lock(mu_);
     op = op_;
   }
   if (!op) return RPC_E_CALL_COMPLETE;
-  return AsyncCallEngine::instance().cancel(op);
+  return AsyncCallEngine::instance().cancel(op, ulSeconds);
 }
 
 HRESULT ClientCallObject::TestCancel() {
@@ -135,9 +144,16 @@ HRESULT ClientCallObject::SetBlanket(IUnknown*, DWORD dwAuthnSvc, DWORD dwAuthzS
                              dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities);
 }
 
-HRESULT ClientCallObject::CopyProxy(IUnknown*, IUnknown** ppCopy) {
-  if (ppCopy != nullptr) *ppCopy = nullptr;
-  return E_NOTIMPL;  // a call object is not an interface proxy: nothing to copy
+HRESULT ClientCallObject::CopyProxy(IUnknown* pProxy, IUnknown** ppCopy) {
+  // Neither parameter may be NULL ([CSAC] CopyProxy: E_INVALIDARG). A call object is not an interface
+  // proxy and holds no proxy manager to duplicate: its interfaces are local to it, and CopyProxy does
+  // not copy local interfaces. Make the copy on the interface proxy, then CreateCall on the copy.
+  if (ppCopy == nullptr || pProxy == nullptr) {
+    if (ppCopy != nullptr) *ppCopy = nullptr;
+    return E_INVALIDARG;
+  }
+  *ppCopy = nullptr;
+  return E_NOTIMPL;
 }
 
 // --- the AsyncIFoo proxy's channel -------------------------------------------------------------------

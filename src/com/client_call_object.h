@@ -7,14 +7,19 @@
 //     as its AsyncProxyChannel. Begin_M sends M's request (async_call_engine.h); Finish_M waits for
 //     the reply — on an STA in the modal loop, serving the apartment — and decodes it.
 //   - ISynchronize: a manual-reset flag set when the reply arrives (or the call fails or is
-//     cancelled), reset by Begin_. Wait → S_OK once set, RPC_S_CALLPENDING at the timeout.
+//     cancelled), reset by Begin_. Wait → S_OK once set, RPC_S_CALLPENDING at the timeout, E_INVALIDARG
+//     for flags that are no COWAIT_FLAGS (as CoWaitForMultipleHandles).
 //   - ISynchronizeHandle: GetHandle gives an event HANDLE mirroring that flag, owned by the call
 //     object (closed when it is destroyed; the caller must not CloseHandle it).
-//   - ICancelMethodCalls: Cancel sends co_cancel and completes the call with RPC_E_CALL_CANCELED
-//     (ulSeconds is not waited for: the call is abandoned at once); TestCancel → RPC_E_CALL_CANCELED,
-//     RPC_S_CALLPENDING, or RPC_E_CALL_COMPLETE (no call, or it completed).
+//   - ICancelMethodCalls: Cancel(0) sends co_cancel and orphaned and completes the call with
+//     RPC_E_CALL_CANCELED at once; Cancel(n > 0) sends co_cancel and waits up to n seconds (INFINITE:
+//     for ever) for the server's reply — which completes the call with whatever the server answered —
+//     before abandoning it the same way (async_call_engine.h). Cancel never blocks. TestCancel →
+//     RPC_E_CALL_CANCELED (Cancel was called), RPC_S_CALLPENDING, or RPC_E_CALL_COMPLETE (no call,
+//     or it completed).
 //   - IClientSecurity: this call object's own blanket, copied from the interface proxy at CreateCall.
-//     SetBlanket changes only this object's later calls. CopyProxy → E_NOTIMPL.
+//     SetBlanket changes only this object's later calls. CopyProxy → E_INVALIDARG for a NULL
+//     parameter, else E_NOTIMPL (a call object is no proxy; copy the interface proxy instead).
 // One call at a time: Begin_ while a call is begun and not finished → RPC_S_CALLPENDING; Finish_
 // without one (or a second Finish_) → RPC_E_CALL_COMPLETE. The client identity and blanket of a call
 // are fixed at Begin_ (R58). Releasing the object with a call in progress cancels and abandons it

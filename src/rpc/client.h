@@ -114,6 +114,10 @@ class PendingCall {
   [[nodiscard]] Status finish(std::vector<std::byte>& out);
   // Gives up the call: co_cancel first when `cancel`, then orphaned (C706 §12.5.3, MS-RPCE §3.3.1.5.10).
   void abandon(bool cancel) noexcept;
+  // Asks the server to stop (co_cancel, C706 §12.5.3.3) and keeps waiting for its reply, which may
+  // still be the method's normal outcome. Best effort, never blocking; the connection is closed after
+  // the call, not reused.
+  void request_cancel() noexcept;
   bool done() const noexcept;
   // When the call times out (CallOptions::timeout or ClientOptions::call_timeout); none: never.
   std::optional<std::chrono::steady_clock::time_point> deadline() const noexcept;

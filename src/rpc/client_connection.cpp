@@ -128,18 +128,26 @@ Status ClientConnection::send_bytes(const std::vector<std::byte>& pdu) {
   return st;
 }
 
+void ClientConnection::cancel_call(std::uint32_t call_id) noexcept {
+  // A co_cancel may arrive after the reply was sent: the server ignores it for a call it no longer
+  // has, but the connection's state is no longer plain, so it is not pooled.
+  broken_ = true;
+  try {
+    CancelPdu c;
+    c.header.call_id = call_id;
+    c.header.flags = kPfcFirstFrag | kPfcLastFrag;
+    auto bytes = encode_cancel(c);
+    (void)!::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  } catch (...) {
+  }
+}
+
 void ClientConnection::abandon_call(std::uint32_t call_id, bool cancelled) noexcept {
   // Best effort, never blocking: tell the server to stop (co_cancel) and that nobody waits for the
   // answer (orphaned). The connection is closed afterwards in any case.
+  if (cancelled) cancel_call(call_id);
   broken_ = true;
   try {
-    if (cancelled) {
-      CancelPdu c;
-      c.header.call_id = call_id;
-      c.header.flags = kPfcFirstFrag | kPfcLastFrag;
-      auto bytes = encode_cancel(c);
-      (void)!::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
     OrphanedPdu o;
     o.header.call_id = call_id;
     o.header.flags = kPfcFirstFrag | kPfcLastFrag;

@@ -69,6 +69,10 @@ Status PendingCall::finish(std::vector<std::byte>& out) {
   return complete.ok() ? Status::Ok() : std::move(complete).status();
 }
 
+void PendingCall::request_cancel() noexcept {
+  if (!done()) state_->connection->cancel_call(state_->reply.call_id);
+}
+
 void PendingCall::abandon(bool cancel) noexcept {
   if (done()) return;
   state_->connection->abandon_call(state_->reply.call_id, cancel);  // marks it broken: closed, not pooled

@@ -55,6 +55,9 @@ class ClientConnection {
   // Gives up a call in flight, best effort and never blocking: co_cancel when `cancelled`, then
   // orphaned. The connection is broken afterwards.
   void abandon_call(std::uint32_t call_id, bool cancelled) noexcept;
+  // co_cancel for a call in flight whose reply is still awaited, best effort and never blocking. The
+  // connection is broken afterwards (closed once the call is over).
+  void cancel_call(std::uint32_t call_id) noexcept;
 
   bool broken() const noexcept { return broken_; }
   // Whether the server closed (or wrote to) this idle connection: then it must not be used.

@@ -75,8 +75,8 @@ bool AsyncCalls::handles(const std::string& line) const {
   std::istringstream in(line);
   std::string word;
   in >> word;
-  for (const char* known : {"acreatechecks", "abegin", "afinish", "await", "ahandle", "acancel", "atest", "ablanket",
-                            "aquery", "arelease", "amany", "aimp", "arev", "aexport"}) {
+  for (const char* known : {"acreatechecks", "abegin", "afinish", "await", "ahandle", "acancel", "acopy", "atest",
+                            "ablanket", "aquery", "arelease", "amany", "aimp", "arev", "aexport"}) {
     if (word == known) return true;
   }
   return false;
@@ -229,9 +229,9 @@ std::string AsyncCalls::command(const std::string& line) {
     return out;
   }
   if (word == "await") {
-    DWORD ms = 0;
-    in >> ms;
-    return "await hr=" + hex(as<ISynchronize>(object, IID_ISynchronize)->Wait(0, ms));
+    DWORD ms = 0, flags = 0;  // flags optional, hex
+    in >> ms >> std::hex >> flags;
+    return "await hr=" + hex(as<ISynchronize>(object, IID_ISynchronize)->Wait(flags, ms));
   }
   if (word == "ahandle") {
     HANDLE handle = nullptr;
@@ -239,7 +239,21 @@ std::string AsyncCalls::command(const std::string& line) {
     const DWORD waited = SUCCEEDED(hr) ? WaitForSingleObject(handle, 30'000) : WAIT_FAILED;
     return "ahandle hr=" + hex(hr) + " wait=" + std::to_string(waited);
   }
-  if (word == "acancel") return "acancel hr=" + hex(as<ICancelMethodCalls>(object, IID_ICancelMethodCalls)->Cancel(0));
+  if (word == "acancel") {
+    ULONG seconds = 0;  // optional
+    in >> seconds;
+    return "acancel hr=" + hex(as<ICancelMethodCalls>(object, IID_ICancelMethodCalls)->Cancel(seconds));
+  }
+  if (word == "acopy") {
+    // IClientSecurity::CopyProxy on the call object, with one of its own interfaces, then with NULLs.
+    IUnknown* copy = reinterpret_cast<IUnknown*>(1);
+    auto* security = as<IClientSecurity>(object, IID_IClientSecurity);
+    hr = security->CopyProxy(as<IUnknown>(object, IID_AsyncISecurityProbe), &copy);
+    const HRESULT null_proxy = security->CopyProxy(nullptr, &copy);
+    const HRESULT null_out = security->CopyProxy(object, nullptr);
+    return "acopy hr=" + hex(hr) + (copy == nullptr ? "/null" : "/set") + " nullproxy=" + hex(null_proxy) +
+           " nullout=" + hex(null_out);
+  }
   if (word == "atest") return "atest hr=" + hex(as<ICancelMethodCalls>(object, IID_ICancelMethodCalls)->TestCancel());
   if (word == "ablanket") {
     DWORD level = 0, imp = 0, caps = 0;

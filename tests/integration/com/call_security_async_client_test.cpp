@@ -127,6 +127,24 @@ TEST_F(CallSecurityAsyncClient, R57_CancelEndsALongCallWithCallCanceled) {
   EXPECT_EQ(alice.command("afinish c", "afinish hr="), std::string(kOk) + " " + kAsServer);
 }
 
+// ISynchronize::Wait takes COWAIT_FLAGS as CoWaitForMultipleHandles does: other bits → E_INVALIDARG.
+TEST_F(CallSecurityAsyncClient, R57_WaitTakesCoWaitFlags) {
+  SecurityClient alice(server_, kAlice);
+  ASSERT_TRUE(alice.ready());
+  ASSERT_EQ(alice.command("abegin c status", "abegin hr="), kOk);
+  EXPECT_EQ(alice.command("await c 0 40", "await hr="), "80070057") << "0x40 is no COWAIT flag";
+  EXPECT_EQ(alice.command("await c 30000 1f", "await hr="), kOk) << "every COWAIT flag is taken";
+  EXPECT_EQ(alice.command("afinish c", "afinish hr="), std::string(kOk) + " " + kAsServer);
+}
+
+// IClientSecurity::CopyProxy on a call object: NULL parameters → E_INVALIDARG (as documented); a
+// call object is no interface proxy, so there is nothing to copy (E_NOTIMPL, *ppCopy NULL).
+TEST_F(CallSecurityAsyncClient, R57_CallObjectCopyProxy) {
+  SecurityClient alice(server_, kAlice);
+  ASSERT_TRUE(alice.ready());
+  EXPECT_EQ(alice.command("acopy c", "acopy hr="), "80004001/null nullproxy=80070057 nullout=80070057");
+}
+
 TEST_F(CallSecurityAsyncClient, R57_ReleaseWithoutFinishAbandonsTheCall) {
   const std::string gate = make_gate();
   ASSERT_FALSE(gate.empty());

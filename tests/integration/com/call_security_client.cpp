@@ -19,9 +19,10 @@
 //   acreatechecks                            → "acreatechecks qi= ok= sync= unknown= noagg= aggok= nullppv="
 //   abegin <n> <script>                      → "abegin hr="           (AsyncISecurityProbe::Begin_Run)
 //   afinish <n>                              → "afinish hr=<hex> <transcript>" (Finish_Run)
-//   await <n> <ms>                           → "await hr="            (ISynchronize::Wait)
+//   await <n> <ms> [<flags hex>]             → "await hr="            (ISynchronize::Wait)
 //   ahandle <n>                              → "ahandle hr= wait="    (GetHandle, WaitForSingleObject ≤ 30 s)
-//   acancel <n> | atest <n>                  → "acancel hr=" | "atest hr="
+//   acancel <n> [<s>] | atest <n>            → "acancel hr=" | "atest hr=" (Cancel(s), default 0)
+//   acopy <n>                                → "acopy hr=<hex>/<null|set> nullproxy= nullout=" (CopyProxy)
 //   ablanket <n> <level> <imp> <caps>        → "ablanket hr=" (the call object's IClientSecurity)
 //   aquery <n>                               → "aquery hr= level= imp= caps=" (and the proxy's: "proxy=")
 //   arelease <n>                             → "arelease outstanding=<calls begun, not finished>"
