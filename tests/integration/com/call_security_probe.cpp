@@ -313,12 +313,18 @@ std::string gate(const std::string& dir) {
   } else if (::write(entered, &byte, 1) != 1) {
     out += "nowrite";
   } else {
-    pollfd ready{go, POLLIN, 0};
-    if (::poll(&ready, 1, 30'000) != 1 || ::read(go, &byte, 1) != 1) {
-      out += "timeout";
-    } else {
-      out += "go";
+    // Several gated calls may wait on one FIFO: all wake on each byte and only one gets it, so a
+    // reader that finds it taken (EAGAIN) waits again, within the same 30 s.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool opened = false;
+    while (!opened) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd ready{go, POLLIN, 0};
+      if (::poll(&ready, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+      opened = ::read(go, &byte, 1) == 1;
     }
+    out += opened ? "go" : "timeout";
   }
   if (entered >= 0) ::close(entered);
   if (go >= 0) ::close(go);
