@@ -131,6 +131,9 @@ Child spawn(const std::vector<std::string>& args, uid_t uid, const std::vector<s
   argv.push_back(nullptr);
   for (const auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  // Opened while still root: the build may sit below a directory the caller's uid cannot traverse (a
+  // checkout under /root, mode 0700); executing the descriptor needs only the file's own x bit.
+  const int program = ::open(argv[0], O_PATH | O_CLOEXEC);
   const pid_t pid = ::fork();
   if (pid == 0) {
     if (server) ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a demo that was killed
@@ -140,9 +143,10 @@ Child spawn(const std::vector<std::string>& args, uid_t uid, const std::vector<s
                      ::syscall(SYS_setresuid, uid, uid, uid) != 0)) {
       ::_exit(120);
     }
-    ::execve(argv[0], argv.data(), envp.data());
+    ::syscall(SYS_execveat, program, "", argv.data(), envp.data(), AT_EMPTY_PATH);
     ::_exit(127);
   }
+  if (program >= 0) ::close(program);
   ::close(fds[1]);
   child.pid = pid;
   child.out = fds[0];
