@@ -134,25 +134,6 @@ HRESULT check_access(PSECURITY_DESCRIPTOR access, DWORD wanted) {
 
 FileVault::FileVault(int vault_dir, PSECURITY_DESCRIPTOR access) : dir_(vault_dir), access_(access) {}
 
-HRESULT STDMETHODCALLTYPE FileVault::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  if (riid == IID_IUnknown || riid == IID_IFileVault) {
-    *ppv = static_cast<IFileVault*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *ppv = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG STDMETHODCALLTYPE FileVault::AddRef() { return refs_.fetch_add(1) + 1; }
-
-ULONG STDMETHODCALLTYPE FileVault::Release() {
-  const ULONG left = refs_.fetch_sub(1) - 1;
-  if (left == 0) delete this;
-  return left;
-}
-
 HRESULT STDMETHODCALLTYPE FileVault::ReadFile(LPCWSTR name, LPWSTR* contents) {
   if (contents == nullptr) return E_POINTER;
   *contents = nullptr;
@@ -282,50 +263,8 @@ HRESULT STDMETHODCALLTYPE FileVault::Stats(DWORD* files, DWORD* bytes) {
   return hr;
 }
 
-namespace {
-
-class FileVaultFactory final : public IClassFactory {
- public:
-  FileVaultFactory(int dir, PSECURITY_DESCRIPTOR access) : dir_(dir), access_(access) {}
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    if (riid == IID_IUnknown || riid == IID_IClassFactory) {
-      *ppv = static_cast<IClassFactory*>(this);
-      AddRef();
-      return S_OK;
-    }
-    *ppv = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override {
-    const ULONG left = refs_.fetch_sub(1) - 1;
-    if (left == 0) delete this;
-    return left;
-  }
-  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    *ppv = nullptr;
-    if (outer != nullptr) return CLASS_E_NOAGGREGATION;
-    auto* vault = new (std::nothrow) FileVault(dir_, access_);
-    if (vault == nullptr) return E_OUTOFMEMORY;
-    const HRESULT hr = vault->QueryInterface(riid, ppv);
-    vault->Release();
-    return hr;
-  }
-  HRESULT STDMETHODCALLTYPE LockServer(BOOL) override { return S_OK; }
-
- private:
-  ~FileVaultFactory() = default;
-  std::atomic<ULONG> refs_{1};
-  int dir_;
-  PSECURITY_DESCRIPTOR access_;
-};
-
-}  // namespace
-
-IClassFactory* new_file_vault_factory(int vault_dir, PSECURITY_DESCRIPTOR access) {
-  return new FileVaultFactory(vault_dir, access);
+guise::ComPtr<IClassFactory> new_file_vault_factory(int vault_dir, PSECURITY_DESCRIPTOR access) {
+  return guise::MakeClassFactory([vault_dir, access] { return new (std::nothrow) FileVault(vault_dir, access); });
 }
 
 }  // namespace filevault

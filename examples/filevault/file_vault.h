@@ -6,22 +6,17 @@
 // serving thread's kernel Uid: line and the HRESULT. Thread-safe: calls run on any MTA thread.
 #pragma once
 
-#include <atomic>
-
 #include "filevault.h"
+#include "guise/implements.h"
 #include "guise/windows.h"
 
 namespace filevault {
 
-class FileVault final : public IFileVault {
+class FileVault final : public guise::RuntimeClass<IFileVault> {
  public:
   // vault_dir: an open directory (O_PATH or O_RDONLY) that outlives the object; access: the
   // descriptor given to CoInitializeSecurity, for Stats' AccessCheck (not owned, outlives the object).
   FileVault(int vault_dir, PSECURITY_DESCRIPTOR access);
-
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override;
-  ULONG STDMETHODCALLTYPE Release() override;
 
   HRESULT STDMETHODCALLTYPE ReadFile(LPCWSTR name, LPWSTR* contents) override;
   HRESULT STDMETHODCALLTYPE WriteFile(LPCWSTR name, LPCWSTR contents) override;
@@ -31,14 +26,13 @@ class FileVault final : public IFileVault {
   HRESULT STDMETHODCALLTYPE Stats(DWORD* files, DWORD* bytes) override;
 
  private:
-  ~FileVault() = default;
-  std::atomic<ULONG> refs_{1};
+  ~FileVault() override = default;
   int dir_;
   PSECURITY_DESCRIPTOR access_;
 };
 
 // The class object registered with CoRegisterClassObject: makes FileVault objects over the same
 // directory and descriptor. Refuses aggregation (CLASS_E_NOAGGREGATION).
-IClassFactory* new_file_vault_factory(int vault_dir, PSECURITY_DESCRIPTOR access);
+guise::ComPtr<IClassFactory> new_file_vault_factory(int vault_dir, PSECURITY_DESCRIPTOR access);
 
 }  // namespace filevault

@@ -12,12 +12,13 @@
 // Exit codes: 0 stopped, 1 setup failed, 3 bad arguments. Must run as root to impersonate.
 #include <signal.h>
 
-#include <atomic>
 #include <cstdio>
+#include <new>
 #include <string>
 
 #include "base/utf16.h"
 #include "filevault.h"
+#include "guise/implements.h"
 #include "guise/objbase.h"
 #include "guise/sddl.h"
 #include "guise/windows.h"
@@ -28,24 +29,8 @@ namespace {
 // The vault proxy every relay object uses (one for the process: static cloaking captures on its first call).
 IFileVault* g_vault = nullptr;
 
-class Relay final : public IFileVault {
+class Relay final : public guise::RuntimeClass<IFileVault> {
  public:
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    if (riid == IID_IUnknown || riid == IID_IFileVault) {
-      *ppv = static_cast<IFileVault*>(this);
-      AddRef();
-      return S_OK;
-    }
-    *ppv = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override {
-    const ULONG left = refs_.fetch_sub(1) - 1;
-    if (left == 0) delete this;
-    return left;
-  }
   // Each forward: become the caller, call the vault (cloaking decides whom it presents), come back.
   template <typename Call>
   static HRESULT as_caller(Call call) {
@@ -73,42 +58,7 @@ class Relay final : public IFileVault {
   }
 
  private:
-  ~Relay() = default;
-  std::atomic<ULONG> refs_{1};
-};
-
-class RelayFactory final : public IClassFactory {
- public:
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    if (riid == IID_IUnknown || riid == IID_IClassFactory) {
-      *ppv = static_cast<IClassFactory*>(this);
-      AddRef();
-      return S_OK;
-    }
-    *ppv = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override {
-    const ULONG left = refs_.fetch_sub(1) - 1;
-    if (left == 0) delete this;
-    return left;
-  }
-  HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    *ppv = nullptr;
-    if (outer != nullptr) return CLASS_E_NOAGGREGATION;
-    auto* relay = new Relay();
-    const HRESULT hr = relay->QueryInterface(riid, ppv);
-    relay->Release();
-    return hr;
-  }
-  HRESULT STDMETHODCALLTYPE LockServer(BOOL) override { return S_OK; }
-
- private:
-  ~RelayFactory() = default;
-  std::atomic<ULONG> refs_{1};
+  ~Relay() override = default;
 };
 
 int fail(const char* what, HRESULT hr) {
@@ -157,10 +107,11 @@ int main(int argc, char** argv) {
   hr = CoCreateInstance(CLSID_FileVault, nullptr, CLSCTX_LOCAL_SERVER, IID_IFileVault,
                         reinterpret_cast<void**>(&g_vault));
   if (FAILED(hr)) return fail("CoCreateInstance(CLSID_FileVault)", hr);
-  IClassFactory* factory = new RelayFactory();
+  guise::ComPtr<IClassFactory> factory = guise::MakeClassFactory([] { return new (std::nothrow) Relay(); });
+  if (!factory) return fail("MakeClassFactory", E_OUTOFMEMORY);
   DWORD cookie = 0;
-  hr = CoRegisterClassObject(clsid, factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
-  factory->Release();
+  hr = CoRegisterClassObject(clsid, factory.Get(), CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+  factory = nullptr;  // the class directory holds its own reference
   if (FAILED(hr)) return fail("CoRegisterClassObject", hr);
   std::printf("ready\n");
   std::fflush(stdout);

@@ -87,10 +87,11 @@ int main(int argc, char** argv) {
                             nullptr, EOAC_NONE, nullptr);
   if (FAILED(hr)) return fail("CoInitializeSecurity " + hex(hr));
 
-  IClassFactory* factory = filevault::new_file_vault_factory(dir, access);
+  guise::ComPtr<IClassFactory> factory = filevault::new_file_vault_factory(dir, access);
+  if (!factory) return fail("new_file_vault_factory " + hex(E_OUTOFMEMORY));
   DWORD cookie = 0;
-  hr = CoRegisterClassObject(CLSID_FileVault, factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
-  factory->Release();
+  hr = CoRegisterClassObject(CLSID_FileVault, factory.Get(), CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+  factory = nullptr;  // the class directory holds its own reference
   if (FAILED(hr)) return fail("CoRegisterClassObject " + hex(hr));
   std::printf("ready\n");
   std::fflush(stdout);

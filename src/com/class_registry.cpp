@@ -9,30 +9,15 @@
 #include "com/class_directory.h"
 #include "com/object_exporter.h"
 #include "com/runtime.h"
+#include "guise/implements.h"
 
 namespace guise::com {
 namespace {
 
 // Wraps a REGCLS_SINGLEUSE class object: its first CreateInstance retires the directory entry.
-class SingleUseFactory final : public IClassFactory {
+class SingleUseFactory final : public RuntimeClass<IClassFactory> {
  public:
   SingleUseFactory(ComPtr<IClassFactory> inner, DWORD cookie) : inner_(std::move(inner)), cookie_(cookie) {}
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override {
-    if (ppv == nullptr) return E_POINTER;
-    if (riid == IID_IUnknown || riid == IID_IClassFactory) {
-      *ppv = static_cast<IClassFactory*>(this);
-      AddRef();
-      return S_OK;
-    }
-    *ppv = nullptr;
-    return E_NOINTERFACE;
-  }
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override {
-    const ULONG left = refs_.fetch_sub(1) - 1;
-    if (left == 0) delete this;
-    return left;
-  }
   HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** ppv) override {
     if (!used_.exchange(true)) ClassRegistry::instance().single_use_consumed(cookie_);
     return inner_->CreateInstance(outer, riid, ppv);
@@ -40,11 +25,10 @@ class SingleUseFactory final : public IClassFactory {
   HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override { return inner_->LockServer(lock); }
 
  private:
-  ~SingleUseFactory() = default;
+  ~SingleUseFactory() override = default;
   ComPtr<IClassFactory> inner_;
   DWORD cookie_;
   std::atomic<bool> used_{false};
-  std::atomic<ULONG> refs_{1};
 };
 
 }  // namespace

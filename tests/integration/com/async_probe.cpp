@@ -271,26 +271,6 @@ HRESULT ProbeCall::Finish_Run(char** transcript) {
 
 }  // namespace
 
-HRESULT AsyncSecurityProbe::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  *ppv = nullptr;
-  if (riid == IID_IUnknown || riid == IID_ISecurityProbe) {
-    *ppv = static_cast<ISecurityProbe*>(this);
-  } else if (riid == IID_ICallFactory) {
-    *ppv = static_cast<ICallFactory*>(this);
-  } else {
-    return E_NOINTERFACE;
-  }
-  AddRef();
-  return S_OK;
-}
-
-ULONG AsyncSecurityProbe::Release() {
-  const ULONG left = refs_.fetch_sub(1) - 1;
-  if (left == 0) delete this;
-  return left;
-}
-
 HRESULT AsyncSecurityProbe::Run(const char* script, char** transcript) {
   count_probe_run();
   *transcript = nullptr;

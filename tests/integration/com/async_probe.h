@@ -22,20 +22,17 @@
 #include <string>
 
 #include "callsec.h"
+#include "guise/implements.h"
 
 namespace guise::com::testing {
 
-class AsyncSecurityProbe final : public ISecurityProbe, public ICallFactory {
+class AsyncSecurityProbe final : public RuntimeClass<ISecurityProbe, ICallFactory> {
  public:
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE Run(const char* script, char** transcript) override;
   HRESULT STDMETHODCALLTYPE CreateCall(REFIID riid, IUnknown* pCtrlUnk, REFIID riid2, IUnknown** ppv) override;
 
  private:
-  ~AsyncSecurityProbe() = default;
-  std::atomic<ULONG> refs_{1};
+  ~AsyncSecurityProbe() override = default;
 };
 
 // The step answers above for the calling thread's asynchronous call; nullopt for other steps.

@@ -579,25 +579,6 @@ std::string probe_outside_call() {
   return "outside mta[" + on_thread(true, answers) + "] nocom[" + on_thread(false, answers) + "]";
 }
 
-HRESULT SecurityProbe::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  if (riid == IID_IUnknown || riid == IID_ISecurityProbe) {
-    *ppv = static_cast<ISecurityProbe*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *ppv = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG SecurityProbe::AddRef() { return refs_.fetch_add(1) + 1; }
-
-ULONG SecurityProbe::Release() {
-  const ULONG left = refs_.fetch_sub(1) - 1;
-  if (left == 0) delete this;
-  return left;
-}
-
 long probe_runs() noexcept { return g_runs.load(); }
 void count_probe_run() noexcept { g_runs.fetch_add(1); }
 long live_probes() noexcept { return g_live.load(); }

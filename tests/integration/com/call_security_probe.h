@@ -37,10 +37,10 @@
 //                     test says so (FIFO <dir>/go, ≤ 30 s; "gate=timeout" then)
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "callsec.h"
+#include "guise/implements.h"
 
 namespace guise::com::testing {
 
@@ -64,17 +64,13 @@ long live_probes() noexcept;
 HRESULT hold_probe(ISecurityProbe* probe);
 HRESULT set_held_blanket(DWORD level, DWORD imp, DWORD capabilities);
 
-class SecurityProbe final : public ISecurityProbe {
+class SecurityProbe final : public RuntimeClass<ISecurityProbe> {
  public:
   SecurityProbe();
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override;
-  ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE Run(const char* script, char** transcript) override;
 
  private:
-  ~SecurityProbe() = default;
-  std::atomic<ULONG> refs_{1};
+  ~SecurityProbe() override = default;
 };
 
 }  // namespace guise::com::testing

@@ -179,10 +179,9 @@ int main(int argc, char** argv) {
   }
   DWORD class_cookie = 0;
   if (register_class) {
-    IClassFactory* factory = new_probe_factory();
-    say("class hr=" + hex(CoRegisterClassObject(kClsidSecurityProbe, factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE,
-                                                &class_cookie)));
-    factory->Release();
+    guise::ComPtr<IClassFactory> factory = new_probe_factory();
+    say("class hr=" + hex(CoRegisterClassObject(kClsidSecurityProbe, factory.Get(), CLSCTX_LOCAL_SERVER,
+                                                REGCLS_MULTIPLEUSE, &class_cookie)));
   }
   say("pid=" + std::to_string(::getpid()));
   if (sta) say("tid=" + std::to_string(::syscall(SYS_gettid)));

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "guise/implements.h"
 #include "guise/objbase.h"
 
 namespace guise::com::testing {
@@ -14,8 +15,8 @@ namespace guise::com::testing {
 // {6a1f0c52-3d4e-4c8a-9b1e-0d2c4e5f6b02}
 inline constexpr CLSID kClsidSecurityProbe = {0x6a1f0c52, 0x3d4e, 0x4c8a, {0x9b, 0x1e, 0x0d, 0x2c, 0x4e, 0x5f, 0x6b, 0x02}};
 
-// A new factory (one reference) for kClsidSecurityProbe.
-IClassFactory* new_probe_factory();
+// A new factory for kClsidSecurityProbe.
+ComPtr<IClassFactory> new_probe_factory();
 // The client principal of the last CreateInstance call, "none" before the first.
 std::string last_creator();
 

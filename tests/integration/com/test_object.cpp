@@ -185,23 +185,6 @@ namespace {
 std::atomic<long> g_factory_locks{0};
 }  // namespace
 
-HRESULT TestFactory::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  if (riid == IID_IUnknown || riid == IID_IClassFactory) {
-    *ppv = static_cast<IClassFactory*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *ppv = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG TestFactory::Release() {
-  const ULONG left = refs_.fetch_sub(1) - 1;
-  if (left == 0) delete this;
-  return left;
-}
-
 HRESULT TestFactory::CreateInstance(IUnknown* outer, REFIID riid, void** ppv) {
   if (ppv == nullptr) return E_POINTER;
   *ppv = nullptr;
@@ -218,23 +201,6 @@ HRESULT TestFactory::LockServer(BOOL lock) {
 }
 
 long TestFactory::locks() noexcept { return g_factory_locks.load(); }
-
-HRESULT Callback::QueryInterface(REFIID riid, void** ppv) {
-  if (ppv == nullptr) return E_POINTER;
-  if (riid == IID_IUnknown || riid == IID_ICallback) {
-    *ppv = static_cast<ICallback*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *ppv = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG Callback::Release() {
-  const ULONG left = refs_.fetch_sub(1) - 1;
-  if (left == 0) delete this;
-  return left;
-}
 
 HRESULT Callback::Notify(LONG value, LONG* result) {
   {

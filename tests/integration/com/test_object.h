@@ -11,6 +11,7 @@
 
 #include "comtest.h"
 #include "guise/com_ptr.h"
+#include "guise/implements.h"
 
 namespace guise::com::testing {
 
@@ -67,26 +68,19 @@ class TestObject final : public ITestObject, public IOther {
 DEFINE_GUID(CLSID_GuiseTestObject, 0x6A1F0C52, 0x3D4E, 0x4C8A, 0x9B, 0x1E, 0x0D, 0x2C, 0x4E, 0x5F, 0x6A, 0x80);
 
 // Creates TestObjects; counts LockServer.
-class TestFactory final : public IClassFactory {
+class TestFactory final : public RuntimeClass<IClassFactory> {
  public:
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID riid, void** ppv) override;
   HRESULT STDMETHODCALLTYPE LockServer(BOOL lock) override;
   static long locks() noexcept;
 
  private:
-  ~TestFactory() = default;
-  std::atomic<ULONG> refs_{1};
+  ~TestFactory() override = default;
 };
 
-class Callback final : public ICallback {
+class Callback final : public RuntimeClass<ICallback> {
  public:
   explicit Callback(LONG factor) : factor_(factor) {}
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** ppv) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return refs_.fetch_add(1) + 1; }
-  ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE Notify(LONG value, LONG* result) override;
   std::atomic<int> calls{0};
   // The thread and causality id of the last Notify.
@@ -94,9 +88,8 @@ class Callback final : public ICallback {
   GUID last_causality() const;
 
  private:
-  ~Callback() = default;
+  ~Callback() override = default;
   LONG factor_;
-  std::atomic<ULONG> refs_{1};
   mutable std::mutex mu_;
   DWORD last_thread_ = 0;  // guarded by mu_
   GUID last_causality_{};  // guarded by mu_
