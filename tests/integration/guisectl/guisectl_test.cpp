@@ -75,6 +75,9 @@ class Guisectl : public CallSecurityTest {
   SecurityServer start(bool introspection = true) {
     std::vector<std::string> env = env_;
     if (introspection) env.push_back("GUISE_INTROSPECTION=1");
+    // No client ever unmarshals the probe the server prints, so nothing pings it: with the tests'
+    // 3-second ping timeout a loaded machine could see the exporter release it between two listings.
+    env.push_back("GUISE_COM_PING_PERIOD_MS=600000");
     return start_security_server({"--init", "2", "2", "0", kEveryoneLocal, "--class"}, std::nullopt, env);
   }
   // The probe's gate, its FIFOs alice's (the call opens them while impersonating her).
