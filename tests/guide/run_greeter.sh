@@ -42,7 +42,11 @@ exec 3<"$work/server.out"
 if ! read -r ready <&3; then ready="(nothing: the server exited)"; fi
 [ "$ready" = "greeter-server: ready" ] || fail "server said: $ready; stderr: $(cat "$work/server.err")"
 
-out=$(setpriv --reuid=41001 --regid=41001 --clear-groups "$client" 2>"$work/client.err")
+# The client runs from the work directory: the build tree may sit under a 0700 home (a checkout in /root)
+# that uid 41001 cannot search. guise's libraries are linked in statically, so the copy runs on its own.
+cp "$client" "$work/greeter-client"
+chmod 0755 "$work/greeter-client"
+out=$(setpriv --reuid=41001 --regid=41001 --clear-groups "$work/greeter-client" 2>"$work/client.err")
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] || fail "client exited $rc; stderr: $(cat "$work/client.err")"
