@@ -15,6 +15,7 @@
 #include "com/apartment.h"
 #include "guise/winerror.h"
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 
 namespace guise::com {
 

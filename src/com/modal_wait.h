@@ -15,9 +15,6 @@
 // stays so). Each incoming call opens its own identity::ProcessIdentityScope (the dispatcher's job,
 // DESIGN decision 5), which starts the call at the process identity and restores the waiting thread's
 // identity, impersonation included, when the call ends; this loop neither switches nor assumes identity.
-// On a thread with no scope open, the first item served opens an identity::ThreadGroundScope held until
-// the wait returns, so the calls served in one wait start from one read of the thread's ids (as on an
-// RPC pool thread) and each reads the thread back when it ends.
 // Thread-safety: acts on the calling thread only.
 #pragma once
 

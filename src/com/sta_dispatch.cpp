@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "com/orpc_dispatcher.h"
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "rpc/deferred_reply.h"
 
 namespace guise::com {

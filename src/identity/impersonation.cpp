@@ -19,6 +19,7 @@
 #include "guise/winerror.h"
 #include "identity/nss.h"
 #include "identity/thread_capabilities.h"
+#include "identity/thread_ground.h"
 #include "identity/thread_revert.h"
 
 namespace guise::identity {

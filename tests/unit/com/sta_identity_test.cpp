@@ -16,6 +16,7 @@
 #include "com/modal_wait.h"
 #include "com_test_support.h"
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "support/proc_status.h"
 #include "support/root.h"
 

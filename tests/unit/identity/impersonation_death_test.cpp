@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "support/root.h"
 
 namespace guise::identity {

@@ -13,6 +13,7 @@
 
 #include "guise/scope_guard.h"
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
 #include "support/root.h"
