@@ -8,11 +8,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "com/apartment.h"
 #include "guise/winerror.h"
+#include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 
 namespace guise::com {
 
@@ -79,6 +82,10 @@ Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_a
     for (std::size_t i = 0; i < objects.size(); ++i) set[i] = {objects[i]->wait_fd(), POLLIN, 0};
     for (std::size_t j = 0; j < wake.size(); ++j) set[objects.size() + j] = {wake[j], POLLIN, 0};
   }
+  // Opened with the first item served, held until the wait returns: the calls it serves start from the
+  // ids it read (identity::ThreadGroundScope) instead of reading them each, and each still reads the
+  // thread back when it ends. Inert when a scope is open (a wait inside a call or an impersonation).
+  std::optional<identity::ThreadGroundScope> ground;
   for (;;) {
     GUISE_TRY(WaitOutcome outcome,
               any_of ? wait_for_any(objects, set, deadline) : wait_for_objects(objects, wait_all, deadline, wake));
@@ -87,6 +94,7 @@ Result<WaitOutcome> wait_serving(std::span<Waitable* const> objects, bool wait_a
     // were just found not ready).
     if (deadline && std::chrono::steady_clock::now() >= *deadline) return WaitOutcome{WaitOutcome::Kind::kTimeout, 0};
     if (sta->is_current()) {
+      if (!ground) ground.emplace();
       sta->run_one();  // the queue's descriptor: serve one item, then look again
     } else {
       wake.pop_back();  // the work run here left the apartment: nothing more to serve
@@ -115,6 +123,7 @@ std::size_t run_posted_work() {
   if (sta == nullptr) return 0;
   // Bounded, so callers that keep posting cannot hold this thread here forever.
   const std::size_t bound = apartment_limits().max_queued_work;
+  identity::ThreadGroundScope ground;  // as in wait_serving: the batch's calls start from one read of the ids
   std::size_t ran = 0;
   while (ran < bound && sta->is_current() && sta->run_one()) ++ran;
   return ran;

@@ -19,6 +19,7 @@
 #include "guise/winerror.h"
 #include "identity/nss.h"
 #include "identity/thread_capabilities.h"
+#include "identity/thread_ground.h"
 #include "identity/thread_revert.h"
 
 namespace guise::identity {
@@ -41,6 +42,8 @@ struct Frame {
   std::optional<Token> token;        // the thread token while this frame is innermost
   ThreadView expected;               // what the thread carries while it is innermost
   bool call_scope = false;           // a dispatched call's scope: reads back the ids of reverts inside it
+  std::uint64_t changes_at_open = 0;  // the thread's change count once this frame was open
+  bool handed_off = false;            // call_handed_off() was taken: no read-back at the end if nothing changed
 };
 
 struct ThreadState {
@@ -52,6 +55,8 @@ struct ThreadState {
   bool away = false;
   // Set in the child of a fork() made while away: the ids were made permanent there.
   bool pinned_by_fork = false;
+  // Counts every frame opened and every switch made on this thread (call_handed_off's "nothing changed").
+  std::uint64_t changes = 0;
 
   ThreadView ground_view() const { return ThreadView{ground, false}; }
 
@@ -202,6 +207,7 @@ ThreadState::~ThreadState() { note_away(*this, false); }
 // read back from the kernel (3 syscalls) and any difference aborts.
 Status switch_ids(ThreadState& state, const ThreadView& from, const ThreadView& to, Verify verify) {
   if (from == to) return Status::Ok();
+  ++state.changes;
   const ThreadView ground = state.ground_view();
   const KernelIds& g = state.ground;
   if (from != ground) {
@@ -297,8 +303,8 @@ std::uint64_t open_frame(ThreadState& state, ThreadView saved, std::optional<Tok
                          bool call_scope = false) {
   const std::uint64_t id = g_next_frame_id.fetch_add(1, std::memory_order_relaxed);
   std::optional<Token> saved_token = state.frames.empty() ? std::nullopt : state.frames.back().token;
-  state.frames.push_back(
-      Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected), call_scope});
+  state.frames.push_back(Frame{id, std::move(saved), std::move(saved_token), std::move(token), std::move(expected),
+                               call_scope, ++state.changes, false});
   return id;
 }
 
@@ -419,7 +425,11 @@ void ImpersonationScope::revert() noexcept {
   // call's scope reads it back when the call ends, before the reply leaves (spec R24).
   const bool call_reads_back =
       !it->call_scope && std::any_of(state.frames.begin(), it, [](const Frame& f) { return f.call_scope; });
-  if (!call_reads_back) {
+  // A call handed to another thread, with nothing opened or switched here since its scope opened and
+  // nothing to restore: the thread that runs it reads itself back at that call's end.
+  const bool handed_off = it->handed_off && it + 1 == state.frames.end() && it->changes_at_open == state.changes &&
+                          current == target;
+  if (!call_reads_back && !handed_off) {
     verify_kernel_ids(target.ids, "is not what it must be after revert (its ids were changed behind guise's back)");
   }
   if (log::enabled(log::Level::kDebug)) log::debug("revert: tid {} now {}", cached_tid(), target.ids.to_string());
@@ -447,6 +457,32 @@ ImpersonationScope ProcessIdentityScope::enter(bool call_scope) {
   }
   return ImpersonationScope(open_frame(state, std::move(from), std::nullopt, std::move(ground), call_scope),
                             cached_tid());
+}
+
+ThreadGroundScope::ThreadGroundScope() {
+  install_fork_handler_once();
+  ThreadState& state = t_state;
+  if (!state.frames.empty() || state.pinned_by_fork) return;
+  ThreadView ground = current_view(state);  // reads the thread's ids and capabilities: they become its ground
+  frame_id_ = open_frame(state, ground, std::nullopt, ground);
+}
+
+ThreadGroundScope::~ThreadGroundScope() {
+  if (frame_id_ == 0) return;
+  ThreadState& state = t_state;
+  // Outermost by construction; scopes still open above it keep returning to the same ground.
+  auto it = std::find_if(state.frames.begin(), state.frames.end(), [this](const Frame& f) { return f.id == frame_id_; });
+  if (it != state.frames.end()) state.frames.erase(it);
+}
+
+void call_handed_off() noexcept {
+  ThreadState& state = t_state;
+  if (state.frames.empty() || state.pinned_by_fork) return;
+  Frame& call = state.frames.back();
+  const ThreadView ground = state.ground_view();
+  if (call.call_scope && call.changes_at_open == state.changes && call.saved == ground && call.expected == ground) {
+    call.handed_off = true;
+  }
 }
 
 std::optional<Token> thread_token() {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "support/root.h"
 
 namespace guise::identity {
@@ -89,6 +90,54 @@ TEST(ImpersonationDeathTest, InsideACallARevertIsReadBackWhenTheCallEnds) {
         std::fputs("the method went on after its revert; ", stderr);
       },
       "the method went on after its revert; .*is not what it must be after revert");
+}
+
+// A thread's ground held across several calls (an STA thread's wait, ThreadGroundScope) spares each
+// call the read of the thread's ids going in, not the read-back going out: a thread switched behind
+// the guard between two calls aborts when the second call ends, before its reply could leave.
+TEST(ImpersonationDeathTest, R24_ThreadSwitchedBetweenTwoCallsOnItsGroundAbortsWhenTheNextCallEnds) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ThreadGroundScope ground;
+        if (!ground.holds()) std::abort();
+        { ProcessIdentityScope first_call(kCallScope); }
+        ::syscall(SYS_setresuid, -1, 41002, -1);  // between the calls, behind the guard (a signal handler, say)
+        {
+          ProcessIdentityScope second_call(kCallScope);
+          std::fputs("the second call ran; ", stderr);
+        }
+        std::fputs("its reply left", stderr);
+      },
+      "the second call ran; .*is not what it must be after revert");
+}
+
+// A call handed to another thread ends without a read-back of its own only when nothing opened or
+// switched on this thread in its scope; once something did, the runtime's word is not taken.
+TEST(ImpersonationDeathTest, R24_HandedOffCallThatSwitchedOnItsThreadIsStillReadBack) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope call(kCallScope);
+        { auto as_alice = impersonate(alice()); }  // something switched in this call's scope
+        ::syscall(SYS_setresuid, -1, 41002, -1);  // and the thread was changed behind the guard
+        call_handed_off();
+      },
+      "is not what it must be after revert");
+}
+
+TEST(ImpersonationDeathTest, R24_HandOffIsNotTakenOutsideACallScope) {
+  GUISE_REQUIRE_ROOT();
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        ProcessIdentityScope not_a_call;
+        ::syscall(SYS_setresuid, -1, 41002, -1);
+        call_handed_off();
+      },
+      "is not what it must be after revert");
 }
 
 TEST(ImpersonationDeathTest, ScopeEndedOnAnotherThreadAborts) {

@@ -13,6 +13,7 @@
 
 #include "guise/scope_guard.h"
 #include "identity/impersonation.h"
+#include "identity/thread_ground.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
 #include "support/root.h"
@@ -176,6 +177,47 @@ TEST_F(Impersonation, ScopeEndedOutOfOrderEndsTheScopesInsideIt) {
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
   inner->revert();  // already ended: no effect
   EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+}
+
+// A ground held across calls (an STA thread's wait): each call still starts at the process identity
+// and ends back there, whatever the call before it left behind, as the kernel shows.
+TEST_F(Impersonation, CallsOnAThreadGroundStartAndEndAsTheProcess) {
+  {
+    ThreadGroundScope ground;
+    ASSERT_TRUE(ground.holds());
+    std::optional<ImpersonationScope> leaked;
+    {
+      ProcessIdentityScope first_call(kCallScope);
+      auto forgotten = impersonate(user(kBob));
+      ASSERT_TRUE(forgotten.ok());
+      EXPECT_EQ(read_proc_ids().uid[1], kBob);
+      EXPECT_EQ(try_open(bob_file_), 0);
+      leaked.emplace(std::move(*forgotten));  // the method does not revert: its call's end does
+    }
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0)) << "the call's end took the thread back to the process";
+    {
+      ProcessIdentityScope second_call(kCallScope);
+      EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+      EXPECT_EQ(try_open(root_file_), 0);
+      EXPECT_FALSE(is_impersonating());
+    }
+  }
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, 0, 0, 0));
+  EXPECT_EQ(try_open(root_file_), 0);
+}
+
+// Opened inside an impersonation the ground holds nothing and changes nothing: the thread stays alice.
+TEST_F(Impersonation, GroundOpenedWhileImpersonatingLeavesTheThreadAsItIs) {
+  auto as_alice = impersonate(user(kAlice));
+  ASSERT_TRUE(as_alice.ok());
+  {
+    ThreadGroundScope ground;
+    EXPECT_FALSE(ground.holds());
+    EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
+  }
+  EXPECT_EQ(read_proc_ids().uid, ids4(0, kAlice, 0, kAlice));
+  EXPECT_EQ(try_open(alice_file_), 0);
+  EXPECT_EQ(try_open(root_file_), EACCES);
 }
 
 TEST_F(Impersonation, ProcessScopeRunsAsTheProcessAndRestoresTheOuterImpersonation) {
