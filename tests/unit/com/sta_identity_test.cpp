@@ -100,6 +100,7 @@ TEST(StaIdentity, CallsServedInOneWaitEachStartAsTheProcessAndTheThreadEndsAsThe
   std::promise<std::shared_ptr<Apartment>> ready;
   std::thread sta_owner = testing::sta_thread(ready, [&] {
     auto sta = current_apartment()->shared();
+    std::optional<identity::ImpersonationScope> forgotten;  // ends with this thread's work, on this thread
     auto call = [](std::function<void()> body) {
       return [body = std::move(body)] {
         identity::ProcessIdentityScope call_scope(identity::kCallScope);  // what sta_dispatch wraps a call in
@@ -110,7 +111,6 @@ TEST(StaIdentity, CallsServedInOneWaitEachStartAsTheProcessAndTheThreadEndsAsThe
                      euid_in_first = read_proc_ids().uid;
                      auto as_bob = identity::impersonate(user(kBob));
                      ASSERT_TRUE(as_bob.ok());
-                     static std::optional<identity::ImpersonationScope> forgotten;
                      forgotten.emplace(std::move(*as_bob));  // never reverted by the method
                    })).ok());
     ASSERT_TRUE(sta->post(call([&] {
