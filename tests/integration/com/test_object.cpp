@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <stdexcept>
 #include <thread>
@@ -110,8 +111,12 @@ std::atomic<long> g_serialized_running{0};
 
 HRESULT TestObject::Serialized(LONG* at_entry, LONG* at_exit, ULONG* tid) {
   *at_entry = g_serialized_running.fetch_add(1) + 1;
-  // Long enough for concurrent callers to overlap if the apartment let them (no sleep: a bounded spin).
-  for (int i = 0; i < 200; ++i) std::this_thread::yield();
+  // Long enough for concurrent callers to overlap if the apartment let them: a bounded busy spin of
+  // 200 µs (no sleep, and no yield: on a loaded machine each yield can give the CPU away for a whole
+  // time slice, and 100 calls of 200 yields then outlast the test's bound).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+  while (std::chrono::steady_clock::now() < until) {
+  }
   *at_exit = g_serialized_running.load();
   g_serialized_running.fetch_sub(1);
   *tid = GetCurrentThreadId();
