@@ -188,6 +188,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per calls/s measurement")
     parser.add_argument("--idle", type=int, default=10000, help="idle clients on one server")
     parser.add_argument("--cpu", type=int, default=1, help="the CPU of the pinned round trips")
+    parser.add_argument("--fifo", action="store_true",
+                        help="pinned round trips also at SCHED_FIFO 50 (as `chrt -f 50`, root): on a machine others "
+                             "load, the measured processes run when they are ready")
     args = parser.parse_args()
     peers = args.peers.split(",")
 
@@ -197,10 +200,13 @@ def main():
     workdir = tempfile.mkdtemp(prefix="guise-peers-")
     results = {"machine": {"cpus": len(all_cpus), "loadavg_start": os.getloadavg(),
                            "kernel": os.uname().release, "time": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())},
-               "round_trip": {"pinned": {}, "unpinned": {}}, "calls_per_second": {}, "idle": {}, "idle_skipped": {}}
+               "fifo": args.fifo, "round_trip": {"pinned": {}, "unpinned": {}}, "calls_per_second": {}, "idle": {}, "idle_skipped": {}}
     try:
         for placement in ("pinned", "unpinned"):
             os.sched_setaffinity(0, {args.cpu} if placement == "pinned" else all_cpus)
+            if args.fifo:
+                policy = os.SCHED_FIFO if placement == "pinned" else os.SCHED_OTHER
+                os.sched_setscheduler(0, policy, os.sched_param(50 if placement == "pinned" else 0))
             for peer in peers:
                 log(f"round trip, {placement}: {peer}")
                 results["round_trip"][placement][peer] = round_trip(args.bin, peer, workdir, args.count)
@@ -241,7 +247,8 @@ def markdown(r, peers):
     base = "raw"
     lines = [
         f"Run {r['machine']['time']}, {r['machine']['cpus']} CPUs, load average "
-        f"{r['machine']['loadavg_start'][0]:.1f} at the start, {r['machine'].get('loadavg_end', [0])[0]:.1f} at the end.",
+        f"{r['machine']['loadavg_start'][0]:.1f} at the start, {r['machine'].get('loadavg_end', [0])[0]:.1f} at the end"
+        + ("; pinned round trips at SCHED_FIFO 50." if r.get("fifo") else "."),
         "",
         "| peer | round trip pinned, median (p99) | ratio | unpinned, median (p99) | ratio "
         "| calls/s, 1 client | 2 clients | 4 clients | ratio (4 clients) | idle client, server RSS |",
