@@ -188,6 +188,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per calls/s measurement")
     parser.add_argument("--idle", type=int, default=10000, help="idle clients on one server")
     parser.add_argument("--cpu", type=int, default=1, help="the CPU of the pinned round trips")
+    parser.add_argument("--parts", default="round_trip,calls_per_second,idle", help="what to measure")
     parser.add_argument("--fifo", action="store_true",
                         help="pinned round trips also at SCHED_FIFO 50 (as `chrt -f 50`, root): on a machine others "
                              "load, the measured processes run when they are ready")
@@ -202,7 +203,8 @@ def main():
                            "kernel": os.uname().release, "time": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())},
                "fifo": args.fifo, "round_trip": {"pinned": {}, "unpinned": {}}, "calls_per_second": {}, "idle": {}, "idle_skipped": {}}
     try:
-        for placement in ("pinned", "unpinned"):
+        parts = args.parts.split(",")
+        for placement in ("pinned", "unpinned") if "round_trip" in parts else ():
             os.sched_setaffinity(0, {args.cpu} if placement == "pinned" else all_cpus)
             if args.fifo:
                 policy = os.SCHED_FIFO if placement == "pinned" else os.SCHED_OTHER
@@ -211,13 +213,13 @@ def main():
                 log(f"round trip, {placement}: {peer}")
                 results["round_trip"][placement][peer] = round_trip(args.bin, peer, workdir, args.count)
         os.sched_setaffinity(0, all_cpus)
-        for peer in peers:
+        for peer in peers if "calls_per_second" in parts else ():
             results["calls_per_second"][peer] = {}
             for clients in (1, 2, 4):
                 log(f"calls/s, {clients} client processes: {peer}")
                 results["calls_per_second"][peer][str(clients)] = throughput(args.bin, peer, workdir, clients,
                                                                               args.seconds)
-        for peer in peers:
+        for peer in peers if "idle" in parts else ():
             log(f"{args.idle} idle clients: {peer}")
             try:
                 results["idle"][peer] = idle_memory(args.bin, peer, workdir, args.idle)
