@@ -195,8 +195,13 @@ def main():
     args = parser.parse_args()
     peers = args.peers.split(",")
 
+    # Every server and client inherits it. 10 000 guise connections hold 20 000 descriptors (the socket
+    # and the peer's pidfd); root may raise the hard limit, anyone the soft one to the hard one.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # every server and client inherits it
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, 1 << 17), max(hard, 1 << 17)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     all_cpus = os.sched_getaffinity(0)
     workdir = tempfile.mkdtemp(prefix="guise-peers-")
     results = {"machine": {"cpus": len(all_cpus), "loadavg_start": os.getloadavg(),
@@ -280,6 +285,9 @@ def plot(r, peers, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if not all(r["round_trip"][pl].get("raw") for pl in ("pinned", "unpinned")) or not r["calls_per_second"]:
+        log("plot: needs the round trips and calls/s of every peer, raw included; not drawn")
+        return
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     names = [LABELS[p] for p in peers]
     x = range(len(peers))
