@@ -5,6 +5,7 @@ if(TARGET guise_com)
   # What the COM benchmarks share (objref_hex.h).
   add_library(guise_bench_com_support STATIC objref_hex.cpp)
   guise_target(guise_bench_com_support)
+  target_include_directories(guise_bench_com_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})  # objref_hex.h, for bench/peers too
   target_link_libraries(guise_bench_com_support PUBLIC guise_com)
   guise_add_benchmark(com_bench SOURCES com_bench.cpp LIBS guise_bench_com_support guise_com_bench_idl)
 endif()
