@@ -14,7 +14,6 @@
 
 #include "com/apartment.h"
 #include "guise/winerror.h"
-#include "identity/impersonation.h"
 #include "identity/thread_ground.h"
 
 namespace guise::com {
@@ -123,7 +122,8 @@ std::size_t run_posted_work() {
   if (sta == nullptr) return 0;
   // Bounded, so callers that keep posting cannot hold this thread here forever.
   const std::size_t bound = apartment_limits().max_queued_work;
-  identity::ThreadGroundScope ground;  // as in wait_serving: the batch's calls start from one read of the ids
+  if (sta->queued_work() == 0) return 0;  // nothing to serve: no ground worth reading the ids for
+  identity::ThreadGroundScope ground;     // as in wait_serving: the batch's calls start from one read of the ids
   std::size_t ran = 0;
   while (ran < bound && sta->is_current() && sta->run_one()) ++ran;
   return ran;
