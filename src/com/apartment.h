@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/event_object.h"
 #include "com/work_queue.h"
 #include "guise/wtypes.h"
 
