@@ -6,21 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/eventfd.h"
 #include "guise/winerror.h"
 
 namespace guise {
 
 Result<std::shared_ptr<Event>> Event::create(Reset reset, bool initially_signaled) {
-  UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!fd.valid()) {
-    const int err = errno;
-    // The Status carries the Win32 error CreateEventW reports (GetLastError).
-    const long win32 = err == ENOMEM ? ERROR_NOT_ENOUGH_MEMORY
-                       : (err == EMFILE || err == ENFILE) ? ERROR_TOO_MANY_OPEN_FILES
-                                                          : ERROR_INVALID_FUNCTION;
-    const StatusCode code = win32 == ERROR_INVALID_FUNCTION ? StatusCode::kInternal : StatusCode::kResourceExhausted;
-    return Status(code, std::string("eventfd: ") + std::strerror(err), HRESULT_FROM_WIN32(win32));
-  }
+  // The Status carries the Win32 error CreateEventW reports (GetLastError).
+  GUISE_TRY(UniqueFd fd, make_eventfd());
   std::shared_ptr<Event> event(new Event(std::move(fd), reset));
   if (initially_signaled) event->set();
   return event;

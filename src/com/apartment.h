@@ -30,8 +30,8 @@
 #include <thread>
 #include <vector>
 
-#include "base/status.h"
 #include "base/event_object.h"
+#include "base/status.h"
 #include "com/work_queue.h"
 #include "guise/wtypes.h"
 

@@ -1,25 +1,19 @@
 // work_queue.cpp: a mutex-guarded deque whose readiness is an eventfd rung outside the mutex.
 #include "com/work_queue.h"
 
-#include <sys/eventfd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <string>
 
 #include "base/assert.h"
+#include "base/eventfd.h"
 #include "guise/winerror.h"
 
 namespace guise::com {
 
 Result<std::unique_ptr<WorkQueue>> WorkQueue::create(std::size_t max_items) {
-  UniqueFd ready(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!ready) {
-    return Status(StatusCode::kResourceExhausted, std::string("eventfd: ") + std::strerror(errno),
-                  HRESULT_FROM_WIN32(ERROR_TOO_MANY_OPEN_FILES));
-  }
+  GUISE_TRY(UniqueFd ready, make_eventfd());
   return std::unique_ptr<WorkQueue>(new WorkQueue(std::move(ready), max_items));
 }
 

@@ -6,8 +6,8 @@
 // so a woken consumer never finds the pusher still holding it (on one CPU that was a futex wait, a
 // futex wake and two extra thread switches per STA call); pop() clears it under the mutex whenever it
 // leaves or finds the queue empty, so a late ring costs one spurious wake, never a lost one (every
-// push that makes the queue non-empty rings after any clear that came before it). close() refuses further pushes and hands back what was still
-// queued, which the caller destroys outside the lock (so captured state's destructors — a call that
+// push that makes the queue non-empty rings after any clear that came before it). close() refuses
+// further pushes and hands back what was still queued, which the caller destroys outside the lock (so captured state's destructors — a call that
 // must be faulted, say — run without it). A bound on queued items stops one busy apartment from
 // holding unbounded memory for its callers.
 // Thread-safety: every member may be called from any thread.

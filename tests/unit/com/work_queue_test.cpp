@@ -64,7 +64,7 @@ TEST(WorkQueue, ProducersRacingAConsumerThatPollsNeverStrandWork) {
   constexpr int kPerProducer = 5000;
   auto queue = make(kProducers * kPerProducer);
   std::atomic<int> ran{0};
-  std::vector<std::thread> producers;
+  std::vector<std::jthread> producers;  // joined on every way out, a failed ASSERT included
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&] {
       for (int i = 0; i < kPerProducer; ++i) ASSERT_TRUE(queue->push([&] { ran.fetch_add(1); }).ok());
@@ -82,7 +82,7 @@ TEST(WorkQueue, ProducersRacingAConsumerThatPollsNeverStrandWork) {
     }
     ASSERT_LE(spurious, kProducers * kPerProducer) << "each ring wakes at most once";
   }
-  for (std::thread& t : producers) t.join();
+  producers.clear();  // joins
   EXPECT_EQ(ran.load(), kProducers * kPerProducer);
   EXPECT_FALSE(queue->pop().has_value());
   EXPECT_FALSE(readable(queue->wake_fd())) << "a drained queue leaves its descriptor quiet";
